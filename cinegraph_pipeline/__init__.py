@@ -1,0 +1,1 @@
+"""Film-festival nominations into a film database, with nothing lost."""

@@ -1,0 +1,254 @@
+"""Typed records exchanged between the parsers, the resolution engine and the storage layer.
+
+Parsers turn upstream bodies into these records; nothing downstream reads raw JSON or HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class AwardedFilm:
+    imdb_id: str
+    title: str
+    original_title: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AwardedPerson:
+    imdb_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Nomination:
+    """One nomination of an IMDb event page: the films and people it names."""
+
+    award: str
+    category: str
+    winner: bool
+    notes: str | None
+    films: tuple[AwardedFilm, ...]
+    people: tuple[AwardedPerson, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EventEdition:
+    event_id: str
+    year: int
+    nominations: tuple[Nomination, ...]
+    edition_years: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FilmQuery:
+    """What the festival page says about a film: the input of every lookup."""
+
+    imdb_id: str
+    title: str
+    original_title: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TmdbSearchHit:
+    tmdb_id: int
+    title: str
+    original_title: str | None
+    release_date: str | None
+    original_language: str | None = None
+    popularity: float | None = None
+
+    @property
+    def year(self) -> int | None:
+        return year_of(self.release_date)
+
+
+@dataclass(frozen=True, slots=True)
+class FilmData:
+    """The columns of a `movies` row that a source can fill. Lists hold names."""
+
+    imdb_id: str
+    title: str
+    original_title: str | None = None
+    year: int | None = None
+    tmdb_id: int | None = None
+    release_date: str | None = None
+    runtime: int | None = None
+    overview: str | None = None
+    genres: tuple[str, ...] = ()
+    directors: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    poster_url: str | None = None
+    imdb_rating: float | None = None
+    imdb_votes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TmdbMovie:
+    """`/movie/{id}` with credits, external ids, alternative titles and release dates."""
+
+    tmdb_id: int
+    imdb_id: str | None
+    title: str
+    original_title: str | None
+    release_date: str | None
+    runtime: int | None = None
+    overview: str | None = None
+    genres: tuple[str, ...] = ()
+    directors: tuple[str, ...] = ()
+    cast: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    poster_url: str | None = None
+    alternative_titles: tuple[str, ...] = ()
+    release_years: tuple[int, ...] = ()
+    vote_average: float | None = None
+    vote_count: int | None = None
+
+    @property
+    def year(self) -> int | None:
+        return year_of(self.release_date)
+
+    def to_film_data(self, fallback_imdb_id: str) -> FilmData:
+        return FilmData(
+            imdb_id=self.imdb_id or fallback_imdb_id,
+            title=self.title,
+            original_title=self.original_title,
+            year=self.year,
+            tmdb_id=self.tmdb_id,
+            release_date=self.release_date or None,
+            runtime=self.runtime,
+            overview=self.overview,
+            genres=self.genres,
+            directors=self.directors,
+            countries=self.countries,
+            languages=self.languages,
+            poster_url=self.poster_url,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OmdbRecord:
+    imdb_id: str
+    title: str
+    year: int | None
+    type: str | None = None
+    released: str | None = None
+    runtime: int | None = None
+    genres: tuple[str, ...] = ()
+    directors: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    plot: str | None = None
+    languages: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    poster_url: str | None = None
+    imdb_rating: float | None = None
+    imdb_votes: int | None = None
+
+    def to_film_data(self) -> FilmData:
+        return FilmData(
+            imdb_id=self.imdb_id,
+            title=self.title,
+            year=self.year,
+            release_date=self.released,
+            runtime=self.runtime,
+            overview=self.plot,
+            genres=self.genres,
+            directors=self.directors,
+            countries=self.countries,
+            languages=self.languages,
+            poster_url=self.poster_url,
+            imdb_rating=self.imdb_rating,
+            imdb_votes=self.imdb_votes,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ImdbTitle:
+    """An IMDb title page: JSON-LD `name` is the original title, `alternateName` the English
+    one; type and year come from `__NEXT_DATA__`."""
+
+    imdb_id: str
+    title: str
+    original_title: str | None
+    year: int | None
+    title_type: str | None = None
+    runtime: int | None = None
+    genres: tuple[str, ...] = ()
+    directors: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    rating: float | None = None
+    votes: int | None = None
+    plot: str | None = None
+    poster_url: str | None = None
+
+    def to_film_data(self) -> FilmData:
+        return FilmData(
+            imdb_id=self.imdb_id,
+            title=self.title,
+            original_title=self.original_title,
+            year=self.year,
+            runtime=self.runtime,
+            overview=self.plot,
+            genres=self.genres,
+            directors=self.directors,
+            countries=self.countries,
+            languages=self.languages,
+            poster_url=self.poster_url,
+            imdb_rating=self.rating,
+            imdb_votes=self.votes,
+        )
+
+
+class LookupStatus(StrEnum):
+    FOUND = "found"
+    NOT_FOUND = "not_found"
+    AMBIGUOUS = "ambiguous"
+    SUSPECT = "suspect"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A record a lookup considered, kept for review when the match was too close to call."""
+
+    source: str
+    source_id: str
+    title: str
+    year: int | None
+    score: float
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "source": self.source,
+            "id": self.source_id,
+            "title": self.title,
+            "year": self.year,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LookupOutcome:
+    """What one source made of one film. `error_type` is set when status is FAILED."""
+
+    status: LookupStatus
+    film: FilmData | None = None
+    confidence: float | None = None
+    fallback_level: int | None = None
+    candidates: tuple[Candidate, ...] = field(default=())
+    error_type: str | None = None
+    error_message: str | None = None
+
+
+def year_of(date: str | None) -> int | None:
+    """The year of an ISO date such as TMDb's `release_date` (which may be `""`)."""
+    if not date or len(date) < 4 or not date[:4].isdigit():
+        return None
+    return int(date[:4])
