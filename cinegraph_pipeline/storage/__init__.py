@@ -1,0 +1,1 @@
+"""The film database: models, engine, migrations and idempotent writes."""

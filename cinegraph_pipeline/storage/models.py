@@ -1,0 +1,171 @@
+"""SQLAlchemy 2 models of the film database (schema of MISSION.md)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# JSONB on PostgreSQL so that values compare (`IS DISTINCT FROM`) in the change-only upserts.
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+# A 64-bit key on PostgreSQL; SQLite only auto-increments INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+IMPORT_TYPES = ("full", "minimal", "stub", "pending")
+DATA_SOURCES = ("tmdb", "omdb", "imdb", "festival")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+        }
+    )
+
+
+class Movie(Base):
+    __tablename__ = "movies"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    imdb_id: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)
+    tmdb_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    title: Mapped[str] = mapped_column(Text, nullable=False)
+    original_title: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer)
+    release_date: Mapped[str | None] = mapped_column(String(10))
+    runtime: Mapped[int | None] = mapped_column(Integer)
+    overview: Mapped[str | None] = mapped_column(Text)
+    genres: Mapped[list[str]] = mapped_column(JsonType, nullable=False, default=list)
+    directors: Mapped[list[str]] = mapped_column(JsonType, nullable=False, default=list)
+    countries: Mapped[list[str]] = mapped_column(JsonType, nullable=False, default=list)
+    languages: Mapped[list[str]] = mapped_column(JsonType, nullable=False, default=list)
+    poster_url: Mapped[str | None] = mapped_column(Text)
+    imdb_rating: Mapped[float | None] = mapped_column(Float)
+    imdb_votes: Mapped[int | None] = mapped_column(Integer)
+    import_type: Mapped[str] = mapped_column(String(16), nullable=False)
+    data_source: Mapped[str] = mapped_column(String(16), nullable=False)
+    lookup_confidence: Mapped[float | None] = mapped_column(Float)
+    fallback_level: Mapped[int | None] = mapped_column(Integer)
+    needs_enrichment: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    needs_review: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    review_candidates: Mapped[list[dict[str, Any]]] = mapped_column(
+        JsonType, nullable=False, default=list
+    )
+    placeholder_retry_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_tmdb_retry_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_enrichment_attempt: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
+
+    __table_args__ = (
+        Index("ix_movies_enrichment_due", "needs_enrichment", "next_tmdb_retry_at"),
+        Index("ix_movies_import_type", "import_type"),
+    )
+
+
+class FestivalNomination(Base):
+    __tablename__ = "festival_nominations"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    festival: Mapped[str] = mapped_column(String(32), nullable=False)
+    year: Mapped[int] = mapped_column(Integer, nullable=False)
+    award: Mapped[str] = mapped_column(String(255), nullable=False)
+    category: Mapped[str] = mapped_column(String(255), nullable=False)
+    film_imdb_id: Mapped[str] = mapped_column(String(16), nullable=False, default="")
+    film_title: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    person_imdb_id: Mapped[str] = mapped_column(String(16), nullable=False, default="")
+    person_name: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    winner: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+    movie_id: Mapped[int | None] = mapped_column(
+        BigId, ForeignKey("movies.id", ondelete="SET NULL"), index=True
+    )
+
+    __table_args__ = (
+        UniqueConstraint(
+            "festival",
+            "year",
+            "award",
+            "category",
+            "film_imdb_id",
+            "person_imdb_id",
+            name="uq_festival_nominations_natural_key",
+        ),
+        Index("ix_festival_nominations_film", "film_imdb_id"),
+    )
+
+
+class ApiLookupMetric(Base):
+    __tablename__ = "api_lookup_metrics"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(32), nullable=False)
+    operation: Mapped[str] = mapped_column(String(32), nullable=False)
+    target_identifier: Mapped[str | None] = mapped_column(Text)
+    success: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    confidence_score: Mapped[float | None] = mapped_column(Float)
+    fallback_level: Mapped[int | None] = mapped_column(Integer)
+    response_time_ms: Mapped[int | None] = mapped_column(Integer)
+    error_type: Mapped[str | None] = mapped_column(String(32))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    cost_usd: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    cached: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # `metadata` is reserved on declarative classes: the column keeps its name in the table.
+    metadata_: Mapped[dict[str, Any]] = mapped_column(
+        "metadata", JsonType, nullable=False, default=dict
+    )
+    inserted_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )
+
+    __table_args__ = (
+        Index("ix_api_lookup_metrics_source_operation", "source", "operation"),
+        Index("ix_api_lookup_metrics_success", "success"),
+        Index("ix_api_lookup_metrics_inserted_at", "inserted_at"),
+    )
+
+
+METRIC_COLUMNS = (
+    "source",
+    "operation",
+    "target_identifier",
+    "success",
+    "confidence_score",
+    "fallback_level",
+    "response_time_ms",
+    "error_type",
+    "error_message",
+    "cost_usd",
+    "cached",
+    "metadata",
+    "inserted_at",
+)
