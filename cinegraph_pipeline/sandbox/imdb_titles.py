@@ -212,6 +212,22 @@ def _above_the_fold(catalog: Catalog, film: Film) -> dict[str, Any]:
         },
         "production": {"edges": [], "__typename": "CompanyCreditConnection"},
         "featuredReviews": {"edges": [], "__typename": "ReviewConnection"},
+        "subNavCredits": {
+            "total": len(film.cast) + len(film.directors),
+            "__typename": "CreditConnection",
+        },
+        "subNavTrivia": {"total": 0, "__typename": "TriviaConnection"},
+        "subNavReviews": {"total": 0, "__typename": "ReviewsConnection"},
+        "engagementStatistics": {
+            "watchlistStatistics": {
+                "displayableCount": {
+                    "text": f"Added by {max(1, rating.votes // 40):,} users",
+                    "__typename": "LocalizedDisplayableCount",
+                },
+                "__typename": "WatchlistStatistics",
+            },
+            "__typename": "EngagementStatistics",
+        },
         "__typename": "Title",
     }
 
