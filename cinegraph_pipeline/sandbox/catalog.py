@@ -183,18 +183,16 @@ class Catalog:
         self.records = records
         self.record_of_film: dict[str, TmdbRecord] = {r.film.imdb_id: r for r in records.values()}
         self.assignment = assignment
-        self.editions: dict[int, tuple[Nomination, ...]] = {}
         by_edition: dict[int, list[Nomination]] = defaultdict(list)
-        for nomination in nominations:
-            by_edition[nomination.edition].append(nomination)
-        self.editions = {year: tuple(items) for year, items in sorted(by_edition.items())}
         self._editions_of: dict[str, set[int]] = defaultdict(set)
-        for nomination in nominations:
-            self._editions_of[nomination.film.imdb_id].add(nomination.edition)
         self._awards: dict[str, tuple[int, int]] = {}
         for nomination in nominations:
-            wins, total = self._awards.get(nomination.film.imdb_id, (0, 0))
-            self._awards[nomination.film.imdb_id] = (wins + nomination.winner, total + 1)
+            imdb_id = nomination.film.imdb_id
+            by_edition[nomination.edition].append(nomination)
+            self._editions_of[imdb_id].add(nomination.edition)
+            wins, total = self._awards.get(imdb_id, (0, 0))
+            self._awards[imdb_id] = (wins + nomination.winner, total + 1)
+        self.editions = {year: tuple(items) for year, items in sorted(by_edition.items())}
         self._by_title: dict[str, set[str]] = defaultdict(set)
         for film in films.values():
             for text in (film.title, film.original_title):
@@ -294,8 +292,11 @@ class Catalog:
 def _load_cached(difficulty: Difficulty, seed: int) -> Catalog:
     difficulty.validate()
     people = PeopleRegistry()
-    films = _read_films(DATA_DIR / "films.csv", people)
     raw_nominations = _read_nominations(DATA_DIR / "nominations.csv")
+    festival_years: dict[str, int] = {}
+    for row in raw_nominations:
+        festival_years.setdefault(row["imdb_id"], int(row["edition"]))
+    films = _read_films(DATA_DIR / "films.csv", people, festival_years)
     winners = {row["imdb_id"] for row in raw_nominations if row["winner"] == "1"}
     assignment = assign(list(films.values()), difficulty, seed)
     tmdb_ids = _tmdb_ids(films)
@@ -310,14 +311,16 @@ def _load_cached(difficulty: Difficulty, seed: int) -> Catalog:
 # -- reading the shipped data ------------------------------------------------------------
 
 
-def _read_films(path: Path, people: PeopleRegistry) -> dict[str, Film]:
+def _read_films(
+    path: Path, people: PeopleRegistry, festival_years: dict[str, int]
+) -> dict[str, Film]:
     films: dict[str, Film] = {}
     with path.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             imdb_id = row["imdb_id"]
             languages = tuple(_split(row["languages"]))
             genres = tuple(_split(row["genres"])) or ("Drama",)
-            festival = row["role"] == "festival"
+            festival_year = festival_years.get(imdb_id) if row["role"] == "festival" else None
             films[imdb_id] = Film(
                 imdb_id=imdb_id,
                 role=row["role"],
@@ -332,8 +335,8 @@ def _read_films(path: Path, people: PeopleRegistry) -> dict[str, Film]:
                 languages=languages,
                 countries=tuple(_split(row["countries"])),
                 wikidata_id=row["wikidata_id"] or None,
-                title_type=_title_type(imdb_id, festival, genres),
-                festival_year=int(row["year"]) if festival else None,
+                title_type=_title_type(imdb_id, festival_year is not None),
+                festival_year=festival_year,
             )
     return films
 
@@ -368,7 +371,7 @@ def _split(value: str) -> list[str]:
     return [item for item in value.split("|") if item]
 
 
-def _title_type(imdb_id: str, festival: bool, genres: tuple[str, ...]) -> str:
+def _title_type(imdb_id: str, festival: bool) -> str:
     # Festival films are features; a few background films are TV movies, typed so on IMDb's
     # `titleType` while JSON-LD still says Movie.
     if festival:
