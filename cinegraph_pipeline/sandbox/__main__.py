@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .server import SandboxServer
-from .settings import Difficulty, Faults, SandboxConfig, coerce
+from .settings import Difficulty, Faults, SandboxConfig
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,9 +37,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def config_from_args(args: argparse.Namespace) -> SandboxConfig:
+    """The config the parsed flags describe; ValueError for an out-of-range share."""
+
     def settings_of(kind: type[Any]) -> Any:
-        values = {f.name: coerce(f.type_hint, getattr(args, f.name)) for f in _fields(kind)}
-        instance = kind(**values)
+        instance = kind(**{f.name: getattr(args, f.name) for f in dataclasses.fields(kind)})
         instance.validate()
         return instance
 
@@ -50,17 +51,6 @@ def config_from_args(args: argparse.Namespace) -> SandboxConfig:
         difficulty=settings_of(Difficulty),
         faults=settings_of(Faults),
     )
-
-
-@dataclasses.dataclass(frozen=True)
-class _Field:
-    name: str
-    type_hint: type
-
-
-def _fields(kind: type[Any]) -> list[_Field]:
-    defaults = kind()
-    return [_Field(f.name, type(getattr(defaults, f.name))) for f in dataclasses.fields(kind)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
