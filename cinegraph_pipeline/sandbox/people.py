@@ -107,6 +107,7 @@ _GROUP_OF_LANGUAGE = {
     "he": "mideast",
     "tr": "mideast",
     "ku": "mideast",
+    "tl": "es",
 }
 
 

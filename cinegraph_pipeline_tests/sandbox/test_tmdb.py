@@ -204,3 +204,9 @@ def test_unknown_movie_is_404_code_34(client: Client, sandbox: SandboxServer) ->
         assert response.json()["status_code"] == 34
         assert response.json()["success"] is False
     assert client.tmdb("/movie/abc").json()["status_code"] == 6
+
+
+def test_genre_list(client: Client) -> None:
+    genres = client.tmdb("/genre/movie/list").json()["genres"]
+    names = {genre["name"]: genre["id"] for genre in genres}
+    assert names["Drama"] == 18 and names["Science Fiction"] == 878 and names["TV Movie"] == 10770
