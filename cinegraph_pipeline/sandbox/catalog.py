@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from ..sources.records import year_of
 from .difficulty import Assignment, assign
 from .people import PeopleRegistry, Person
 from .settings import Difficulty
@@ -84,7 +85,7 @@ class TmdbRecord:
 
     @property
     def primary_year(self) -> int | None:
-        return int(self.release_date[:4]) if self.release_date else None
+        return year_of(self.release_date)
 
     @property
     def release_years(self) -> frozenset[int]:

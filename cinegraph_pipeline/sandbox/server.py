@@ -10,7 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-from .app import SandboxApp
+from .. import config
+from .app import IMDB_PREFIX, TMDB_PREFIX, ZYTE_PATH, SandboxApp
 from .catalog import Catalog, FilmTruth
 from .settings import SANDBOX_KEY, Faults, SandboxConfig
 from .web import Request
@@ -148,12 +149,12 @@ class SandboxServer:
         """The environment variables that point the pipeline at this sandbox."""
         base = self.base_url
         return {
-            "TMDB_BASE_URL": f"{base}/tmdb/3",
-            "TMDB_API_KEY": SANDBOX_KEY,
-            "OMDB_BASE_URL": f"{base}/omdb/",
-            "OMDB_API_KEY": SANDBOX_KEY,
-            "IMDB_BASE_URL": f"{base}/imdb",
-            "ZYTE_API_URL": f"{base}/zyte/v1/extract",
+            config.TMDB_BASE_URL_VAR: f"{base}{TMDB_PREFIX}",
+            config.TMDB_API_KEY_VAR: SANDBOX_KEY,
+            config.OMDB_BASE_URL_VAR: f"{base}/omdb/",
+            config.OMDB_API_KEY_VAR: SANDBOX_KEY,
+            config.IMDB_BASE_URL_VAR: f"{base}{IMDB_PREFIX}",
+            config.ZYTE_API_URL_VAR: f"{base}{ZYTE_PATH}",
         }
 
     # -- state, the same operations as the admin routes ----------------------------------
