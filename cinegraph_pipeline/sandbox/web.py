@@ -40,10 +40,6 @@ class Response:
     headers: dict[str, str] = field(default_factory=dict)
     outcome: str = "ok"  # for the statistics: ok, not_found, auth, rate_limit, http_5xx, ...
 
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8")
-
 
 def json_response(
     payload: Any, status: int = 200, outcome: str = "ok", headers: dict[str, str] | None = None
