@@ -1,0 +1,500 @@
+"""The sandbox's films: real facts from the shipped data, the TMDb records the sandbox invents
+for them, the Cannes editions, and the ground truth of every film (which source knows it, and
+under what title, id and year).
+
+`Catalog.load(difficulty, seed)` is deterministic: the same settings give the same catalog.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from ..sources.records import year_of
+from .difficulty import Assignment, assign
+from .people import PeopleRegistry, Person
+from .settings import Difficulty
+from .text import normalized, stable_fraction, stable_int, stable_token, words
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+CANNES_EVENT_ID = "ev0000147"
+CANNES_NAME = "Cannes Film Festival"
+
+
+@dataclass(frozen=True, slots=True)
+class Film:
+    imdb_id: str
+    role: str  # festival | distractor | background
+    title: str  # English title
+    original_title: str  # the title in the original language (== title when the same)
+    year: int  # IMDb's release year
+    released: str | None  # ISO date of a theatrical release, when the data has one
+    runtime: int | None
+    genres: tuple[str, ...]
+    directors: tuple[Person, ...]
+    cast: tuple[Person, ...]  # invented: lead actor, lead actress, one more
+    languages: tuple[str, ...]  # language codes, see codes.py
+    countries: tuple[str, ...]  # ISO 3166-1 codes
+    wikidata_id: str | None
+    title_type: str  # IMDb titleType.id: movie | tvMovie
+    festival_year: int | None
+
+    @property
+    def has_distinct_original(self) -> bool:
+        return normalized(self.original_title) != normalized(self.title)
+
+
+@dataclass(frozen=True, slots=True)
+class ReleaseDate:
+    country: str
+    date: str  # ISO date
+    type: int  # TMDb: 1 premiere, 2 limited, 3 theatrical, 4 digital, 5 physical, 6 TV
+    note: str = ""
+    certification: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AltTitle:
+    country: str
+    title: str
+    type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TmdbRecord:
+    """A film's TMDb record. `listed` is False for films TMDb does not know (yet): the record
+    is reserved so that releasing the film (admin route) gives it a stable id."""
+
+    tmdb_id: int
+    film: Film
+    title: str
+    original_title: str
+    imdb_id: str | None  # as TMDb has it: missing, or another film's id for suspect hits
+    release_date: str  # primary release date ("" when unknown)
+    release_dates: tuple[ReleaseDate, ...]
+    alternative_titles: tuple[AltTitle, ...]
+    popularity: float
+    vote_average: float
+    vote_count: int
+    listed: bool
+    search_titles: tuple[tuple[str, ...], ...] = field(default=())
+
+    @property
+    def primary_year(self) -> int | None:
+        return year_of(self.release_date)
+
+    @property
+    def release_years(self) -> frozenset[int]:
+        years = {int(item.date[:4]) for item in self.release_dates}
+        if self.release_date:
+            years.add(int(self.release_date[:4]))
+        return frozenset(years)
+
+
+@dataclass(frozen=True, slots=True)
+class Nomination:
+    edition: int
+    award: str
+    category: str | None  # None: IMDb shows `category: null`, the award's text stands
+    film: Film
+    winner: bool
+    person_role: str | None  # director | actor | actress: a person-first nomination
+    people: tuple[Person, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FilmTruth:
+    """What the sandbox knows about a film: the right answer for each source."""
+
+    imdb_id: str
+    title: str  # as the IMDb event page shows it
+    original_title: str
+    year: int
+    festival: bool
+    editions: tuple[int, ...]
+    on_tmdb: bool
+    tmdb_id: int | None  # the film's own TMDb record (None when TMDb does not know it)
+    tmdb_title: str | None
+    tmdb_original_title: str | None
+    tmdb_year: int | None
+    tmdb_imdb_id: str | None  # the IMDb id on the film's own TMDb record
+    suspect_tmdb_id: int | None  # another film's record carrying this film's IMDb id
+    on_omdb: bool
+    on_imdb: bool
+    traits: tuple[str, ...]
+
+    @property
+    def expected_source(self) -> str:
+        """The first source of the chain (TMDb, OMDb, IMDb page) that knows the film, or
+        `stub` when none does."""
+        if self.on_tmdb:
+            return "tmdb"
+        if self.on_omdb:
+            return "omdb"
+        if self.on_imdb:
+            return "imdb"
+        return "stub"
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "imdb_id": self.imdb_id,
+            "title": self.title,
+            "original_title": self.original_title,
+            "year": self.year,
+            "festival": self.festival,
+            "editions": list(self.editions),
+            "on_tmdb": self.on_tmdb,
+            "tmdb_id": self.tmdb_id,
+            "tmdb_title": self.tmdb_title,
+            "tmdb_original_title": self.tmdb_original_title,
+            "tmdb_year": self.tmdb_year,
+            "tmdb_imdb_id": self.tmdb_imdb_id,
+            "suspect_tmdb_id": self.suspect_tmdb_id,
+            "on_omdb": self.on_omdb,
+            "on_imdb": self.on_imdb,
+            "traits": list(self.traits),
+            "expected_source": self.expected_source,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    value: float | None  # None: too few votes, IMDb shows no rating
+    votes: int
+    metascore: int | None
+
+
+class Catalog:
+    """Every film the sandbox serves, with its TMDb record, its editions and its truth."""
+
+    def __init__(
+        self,
+        films: dict[str, Film],
+        records: dict[int, TmdbRecord],
+        nominations: list[Nomination],
+        assignment: Assignment,
+        seed: int,
+    ) -> None:
+        self.films = films
+        self.seed = seed
+        self.records = records
+        self.record_of_film: dict[str, TmdbRecord] = {r.film.imdb_id: r for r in records.values()}
+        self.assignment = assignment
+        by_edition: dict[int, list[Nomination]] = defaultdict(list)
+        self._editions_of: dict[str, set[int]] = defaultdict(set)
+        self._awards: dict[str, tuple[int, int]] = {}
+        for nomination in nominations:
+            imdb_id = nomination.film.imdb_id
+            by_edition[nomination.edition].append(nomination)
+            self._editions_of[imdb_id].add(nomination.edition)
+            wins, total = self._awards.get(imdb_id, (0, 0))
+            self._awards[imdb_id] = (wins + nomination.winner, total + 1)
+        self.editions = {year: tuple(items) for year, items in sorted(by_edition.items())}
+        self._by_title: dict[str, set[str]] = defaultdict(set)
+        for film in films.values():
+            for text in (film.title, film.original_title):
+                self._by_title[normalized(text)].add(film.imdb_id)
+        self._truths = {imdb_id: self._truth(film) for imdb_id, film in films.items()}
+
+    @classmethod
+    def load(cls, difficulty: Difficulty | None = None, seed: int = 2016) -> Catalog:
+        """The catalog for these settings (built once per process and settings)."""
+        return _load_cached(difficulty or Difficulty(), seed)
+
+    # -- queries -------------------------------------------------------------------------
+
+    def film(self, imdb_id: str) -> Film | None:
+        return self.films.get(imdb_id)
+
+    def truth(self, imdb_id: str) -> FilmTruth:
+        """The ground truth of a film; KeyError for an id the sandbox does not know."""
+        return self._truths[imdb_id]
+
+    def truths(self, *, festival_only: bool = True) -> list[FilmTruth]:
+        return [t for t in self._truths.values() if t.festival or not festival_only]
+
+    def festival_films(self) -> list[Film]:
+        return [film for film in self.films.values() if film.role == "festival"]
+
+    def display_title(self, film: Film) -> str:
+        """The title IMDb shows first (event pages, title pages, OMDb)."""
+        if film.imdb_id in self.assignment.festival_original_title:
+            return film.original_title
+        return film.title
+
+    def on_omdb(self, imdb_id: str) -> bool:
+        return imdb_id in self.films and imdb_id not in self.assignment.not_on_omdb
+
+    def on_imdb(self, imdb_id: str) -> bool:
+        return imdb_id in self.films and imdb_id not in self.assignment.nowhere
+
+    def rating(self, film: Film) -> Rating:
+        if film.imdb_id in self.assignment.imdb_only:
+            return Rating(None, 0, None)
+        spread = stable_fraction(film.imdb_id, "rating")
+        votes_spread = stable_fraction(film.imdb_id, "votes")
+        votes = int(150 + 280_000 * votes_spread**3)
+        value = round(5.1 + 3.4 * spread, 1)
+        meta = None
+        if film.role == "festival" and stable_fraction(film.imdb_id, "meta") < 0.7:
+            meta = int(45 + 50 * spread)
+        return Rating(value, votes, meta)
+
+    def awards_of(self, imdb_id: str) -> tuple[int, int]:
+        """(wins, nominations including wins) of a film in the sandbox's editions."""
+        return self._awards.get(imdb_id, (0, 0))
+
+    def release_date(self, film: Film) -> date:
+        """The release date IMDb and OMDb show (a theatrical release in the film's year)."""
+        return _theatrical_date(film)
+
+    def edition_years(self) -> list[int]:
+        return list(self.editions)
+
+    # -- truth ---------------------------------------------------------------------------
+
+    def _truth(self, film: Film) -> FilmTruth:
+        record = self.record_of_film[film.imdb_id]
+        carrier = self.assignment.suspect_carrier.get(film.imdb_id)
+        return FilmTruth(
+            imdb_id=film.imdb_id,
+            title=self.display_title(film),
+            original_title=film.original_title,
+            year=film.year,
+            festival=film.role == "festival",
+            editions=tuple(sorted(self._editions_of.get(film.imdb_id, ()))),
+            on_tmdb=record.listed,
+            tmdb_id=record.tmdb_id if record.listed else None,
+            tmdb_title=record.title if record.listed else None,
+            tmdb_original_title=record.original_title if record.listed else None,
+            tmdb_year=record.primary_year if record.listed else None,
+            tmdb_imdb_id=record.imdb_id if record.listed else None,
+            suspect_tmdb_id=self.record_of_film[carrier].tmdb_id if carrier else None,
+            on_omdb=self.on_omdb(film.imdb_id),
+            on_imdb=self.on_imdb(film.imdb_id),
+            traits=self._traits(film),
+        )
+
+    def _traits(self, film: Film) -> tuple[str, ...]:
+        traits = self.assignment.traits_of(film.imdb_id)
+        namesakes = set().union(
+            *(self._by_title[normalized(t)] for t in (film.title, film.original_title))
+        )
+        if namesakes - {film.imdb_id}:
+            traits += ("same_title",)
+        return traits
+
+
+@functools.lru_cache(maxsize=8)
+def _load_cached(difficulty: Difficulty, seed: int) -> Catalog:
+    difficulty.validate()
+    people = PeopleRegistry()
+    raw_nominations = _read_nominations(DATA_DIR / "nominations.csv")
+    festival_years: dict[str, int] = {}
+    for row in raw_nominations:
+        festival_years.setdefault(row["imdb_id"], int(row["edition"]))
+    films = _read_films(DATA_DIR / "films.csv", people, festival_years)
+    winners = {row["imdb_id"] for row in raw_nominations if row["winner"] == "1"}
+    assignment = assign(list(films.values()), difficulty, seed)
+    tmdb_ids = _tmdb_ids(films)
+    records: dict[int, TmdbRecord] = {}
+    for film in films.values():
+        record = _tmdb_record(film, tmdb_ids[film.imdb_id], assignment, film.imdb_id in winners)
+        records[record.tmdb_id] = record
+    nominations = [_nomination(row, films) for row in raw_nominations]
+    return Catalog(films, records, nominations, assignment, seed)
+
+
+# -- reading the shipped data ------------------------------------------------------------
+
+
+def _read_films(
+    path: Path, people: PeopleRegistry, festival_years: dict[str, int]
+) -> dict[str, Film]:
+    films: dict[str, Film] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            imdb_id = row["imdb_id"]
+            languages = tuple(_split(row["languages"]))
+            genres = tuple(_split(row["genres"])) or ("Drama",)
+            festival_year = festival_years.get(imdb_id) if row["role"] == "festival" else None
+            films[imdb_id] = Film(
+                imdb_id=imdb_id,
+                role=row["role"],
+                title=row["title"],
+                original_title=row["original_title"] or row["title"],
+                year=int(row["year"]),
+                released=row["released"] or None,
+                runtime=int(row["runtime"]) if row["runtime"] else None,
+                genres=genres,
+                directors=tuple(people.person(name) for name in _split(row["directors"])),
+                cast=people.invented_cast(imdb_id, languages[0] if languages else None),
+                languages=languages,
+                countries=tuple(_split(row["countries"])),
+                wikidata_id=row["wikidata_id"] or None,
+                title_type=_title_type(imdb_id, festival_year is not None),
+                festival_year=festival_year,
+            )
+    return films
+
+
+def _read_nominations(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _nomination(row: dict[str, str], films: dict[str, Film]) -> Nomination:
+    film = films[row["imdb_id"]]
+    role = row["person_role"] or None
+    people: tuple[Person, ...] = ()
+    if role == "director":
+        people = film.directors
+    elif role == "actor":
+        people = film.cast[:1]
+    elif role == "actress":
+        people = film.cast[1:2]
+    return Nomination(
+        edition=int(row["edition"]),
+        award=row["award"],
+        category=row["category"] or None,
+        film=film,
+        winner=row["winner"] == "1",
+        person_role=role if people else None,
+        people=people,
+    )
+
+
+def _split(value: str) -> list[str]:
+    return [item for item in value.split("|") if item]
+
+
+def _title_type(imdb_id: str, festival: bool) -> str:
+    # Festival films are features; a few background films are TV movies, typed so on IMDb's
+    # `titleType` while JSON-LD still says Movie.
+    if festival:
+        return "movie"
+    return "tvMovie" if stable_fraction(imdb_id, "tv") < 0.05 else "movie"
+
+
+# -- TMDb records --------------------------------------------------------------------------
+
+
+def _tmdb_ids(films: dict[str, Film]) -> dict[str, int]:
+    taken: set[int] = set()
+    out: dict[str, int] = {}
+    for imdb_id in sorted(films):
+        candidate = 11_000 + stable_int(imdb_id, "tmdb-id") % 980_000
+        while candidate in taken:
+            candidate += 1
+        taken.add(candidate)
+        out[imdb_id] = candidate
+    return out
+
+
+def _tmdb_record(film: Film, tmdb_id: int, assignment: Assignment, winner: bool) -> TmdbRecord:
+    imdb_id = film.imdb_id
+    title, original = film.title, film.original_title
+    alternatives: list[AltTitle] = []
+    country = film.countries[0] if film.countries else "US"
+    if imdb_id in assignment.tmdb_original_title:
+        title = original
+        if imdb_id in assignment.alt_title:
+            alternatives.append(AltTitle("US", film.title, ""))
+    elif film.has_distinct_original and imdb_id in assignment.alt_title:
+        alternatives.append(AltTitle(country, original, "original title"))
+
+    release_date, release_dates = _release_dates(film, assignment)
+    spread = stable_fraction(imdb_id, "popularity")
+    if film.role == "festival":
+        popularity = 1.5 + 30 * spread**2 + (8.0 if winner else 0.0)
+    else:
+        popularity = 0.6 + 60 * spread**3
+    tmdb_imdb_id: str | None = imdb_id
+    if imdb_id in assignment.no_imdb_id or imdb_id in assignment.suspect_carrier:
+        tmdb_imdb_id = None
+    carried = assignment.carried_by.get(imdb_id)
+    if carried:
+        tmdb_imdb_id = carried
+    listed = imdb_id in assignment.on_tmdb
+    searchable = sorted({title, original, *(alt.title for alt in alternatives)})
+    return TmdbRecord(
+        tmdb_id=tmdb_id,
+        film=film,
+        title=title,
+        original_title=original,
+        imdb_id=tmdb_imdb_id,
+        release_date=release_date,
+        release_dates=release_dates,
+        alternative_titles=tuple(alternatives),
+        popularity=round(popularity, 3),
+        vote_average=round(5.2 + 3.0 * stable_fraction(imdb_id, "vote"), 1) if listed else 0.0,
+        vote_count=int(12 + 4000 * stable_fraction(imdb_id, "votes") ** 2) if listed else 0,
+        listed=listed,
+        search_titles=tuple(words(text) for text in searchable),
+    )
+
+
+def _release_dates(film: Film, assignment: Assignment) -> tuple[str, tuple[ReleaseDate, ...]]:
+    """The primary release date and the per-country release dates of a TMDb record."""
+    imdb_id = film.imdb_id
+    if film.role == "background" and stable_fraction(imdb_id, "undated") < 0.03:
+        return "", ()  # TMDb has records with no date at all
+    country = film.countries[0] if film.countries else "US"
+    theatrical = _theatrical_date(film)
+    dates: list[ReleaseDate] = []
+    premiere: date | None = None
+    if film.festival_year:
+        premiere = date(film.festival_year, 5, 11 + stable_int(imdb_id, "premiere") % 12)
+        dates.append(ReleaseDate("FR", premiere.isoformat(), 1, "Cannes Film Festival"))
+    primary = min(d for d in (premiere, theatrical) if d is not None)
+    shift = assignment.year_shift.get(imdb_id, 0)
+    if shift:
+        primary = _shift_year(primary, shift)
+        theatrical = _shift_year(theatrical, shift)
+        if not assignment.keeps_premiere(imdb_id):
+            dates = []
+    dates.append(ReleaseDate(country, theatrical.isoformat(), 3))
+    if country != "US" and stable_fraction(imdb_id, "us-release") < 0.4:
+        later = theatrical + timedelta(days=60 + stable_int(imdb_id, "us-days") % 200)
+        dates.append(ReleaseDate("US", later.isoformat(), 3, "", "R"))
+    return primary.isoformat(), tuple(dates)
+
+
+def _theatrical_date(film: Film) -> date:
+    if film.released and not film.released.endswith("-01-01"):
+        try:
+            parsed = date.fromisoformat(film.released)
+            if parsed.year == film.year:
+                return parsed
+        except ValueError:
+            pass
+    if film.festival_year and film.festival_year == film.year:
+        start = date(film.year, 5, 25)
+        return start + timedelta(days=stable_int(film.imdb_id, "theatrical") % 200)
+    return date(film.year, 1, 1) + timedelta(days=stable_int(film.imdb_id, "theatrical") % 360)
+
+
+def _shift_year(day: date, shift: int) -> date:
+    try:
+        return day.replace(year=day.year + shift)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + shift, day=28)
+
+
+def synopsis(film: Film) -> str:
+    """The sandbox's plot line for a film (the shipped data has no plots)."""
+    genre = film.genres[0].lower() if film.genres else "film"
+    kind = "documentary" if genre == "documentary" else f"{genre} film"
+    names = [person.name for person in film.directors]
+    by = f" directed by {' and '.join(names)}" if names else ""
+    return f"A {film.year} {kind}{by}."
+
+
+def image_url(film: Film, variant: str = "") -> str:
+    """The poster URL IMDb (and OMDb, with `variant` "SX300") shows for a film."""
+    token = stable_token(40, film.imdb_id, "poster")
+    return f"https://m.media-amazon.com/images/M/{token}@._V1_{variant}.jpg"

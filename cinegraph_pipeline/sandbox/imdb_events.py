@@ -1,0 +1,217 @@
+"""IMDb event pages (`/imdb/event/{ev}/{year}/1/`): the nominations as JSON in
+`__NEXT_DATA__` at `props.pageProps.edition.awards[]`, the editions at
+`props.pageProps.historyEventEditions[]`.
+
+Film-first nominations (`AwardedTitles`) carry the film in `awardTitles` and, for the main
+competitions, the directors in `secondaryAwardNames`; person-first ones (`AwardedNames`:
+acting, directing) carry the people in `awardNames` and the film in `secondaryAwardTitles`.
+As in GraphQL, each kind only has its own keys."""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from typing import Any
+
+from .catalog import CANNES_EVENT_ID, CANNES_NAME, Catalog, Film, Nomination, image_url
+from .imdb_html import ASSET_PREFIX, BUILD_ID, decoy_json, next_data_tag, page
+from .people import Person
+from .text import stable_int
+from .web import script_json
+
+# Film-first awards whose IMDb listing names the directors beside the film.
+_DIRECTOR_CREDITED = frozenset({"Palme d'Or", "Golden Camera", "Un Certain Regard Award"})
+
+
+def event_page(catalog: Catalog, event_id: str, year: int) -> str | None:
+    """The event page, or None when the sandbox has no such edition."""
+    if event_id != CANNES_EVENT_ID or year not in catalog.editions:
+        return None
+    nominations = catalog.editions[year]
+    awards = _awards(catalog, nominations, year)
+    edition_id = f"{event_id}/{year}/1"
+    start_day = 11 + stable_int(event_id, year) % 6
+    next_data = {
+        "props": {
+            "pageProps": {
+                "editionInfo": {
+                    "id": edition_id,
+                    "year": year,
+                    "instanceWithinYear": 1,
+                    "event": {
+                        "id": event_id,
+                        "name": {"text": CANNES_NAME, "__typename": "DisplayableText"},
+                        "location": {"text": "Cannes, France", "__typename": "DisplayableText"},
+                        "__typename": "Event",
+                    },
+                    "dateRange": {
+                        "startDate": {
+                            "dateComponents": {
+                                "day": start_day,
+                                "month": 5,
+                                "year": year,
+                                "__typename": "DateComponents",
+                            }
+                        },
+                        "endDate": {
+                            "dateComponents": {
+                                "day": start_day + 11,
+                                "month": 5,
+                                "year": year,
+                                "__typename": "DateComponents",
+                            }
+                        },
+                    },
+                    "__typename": "EventEdition",
+                },
+                "edition": {
+                    "id": edition_id,
+                    "awards": awards,
+                    "__typename": "EventEdition",
+                },
+                "historyEventEditions": [
+                    {
+                        "id": f"{event_id}/{edition}/1",
+                        "year": edition,
+                        "instanceWithinYear": 1,
+                        "__typename": "EventEdition",
+                    }
+                    for edition in sorted(catalog.editions, reverse=True)
+                ],
+                "requestContext": {"timestamp": "2024-05-02T09:14:03.118Z", "sidecar": {}},
+            },
+            "__N_SSP": True,
+        },
+        "page": "/event/[evconst]/[year]/[instance]",
+        "query": {"evconst": event_id, "year": str(year), "instance": "1"},
+        "buildId": BUILD_ID,
+        "assetPrefix": ASSET_PREFIX,
+        "isFallback": False,
+        "gssp": True,
+        "customServer": True,
+        "scriptLoader": [],
+    }
+    summary = "".join(
+        f'<li class="event-award"><h3>{html.escape(award["text"])}</h3></li>' for award in awards
+    )
+    body = (
+        f'<h1 class="event-header__title">{CANNES_NAME} {year}</h1>'
+        f'<section data-testid="award-list"><ul>{summary}</ul></section>'
+    )
+    return page(
+        f"{CANNES_NAME} ({year}) - IMDb",
+        f"The {CANNES_NAME} {year} nominees and winners.",
+        "",
+        body,
+        decoy_json(event_id, year)
+        + next_data_tag(event_id, year)
+        + script_json(next_data)
+        + "</script>",
+    )
+
+
+def _awards(catalog: Catalog, nominations: tuple[Nomination, ...], year: int) -> list[Any]:
+    grouped: dict[str, dict[str | None, list[Nomination]]] = defaultdict(dict)
+    for nomination in nominations:
+        grouped[nomination.award].setdefault(nomination.category, []).append(nomination)
+    awards = []
+    for award, categories in grouped.items():
+        edges = []
+        for category, items in categories.items():
+            ordered = sorted(items, key=lambda n: not n.winner)  # winners first, as IMDb does
+            edges.append(
+                {
+                    "node": {
+                        "category": (
+                            {"id": _id("ac", award, category), "text": category}
+                            if category
+                            else None
+                        ),
+                        "nominations": {
+                            "total": len(ordered),
+                            "edges": [
+                                {"node": _nomination(catalog, n, ordered, year)} for n in ordered
+                            ],
+                        },
+                    }
+                }
+            )
+        awards.append(
+            {
+                "id": _id("aw", award),
+                "text": award,
+                "nominationCategories": {"total": len(edges), "edges": edges},
+                "__typename": "Award",
+            }
+        )
+    return awards
+
+
+def _nomination(
+    catalog: Catalog, nomination: Nomination, siblings: list[Nomination], year: int
+) -> dict[str, Any]:
+    film = nomination.film
+    winners = [n for n in siblings if n.winner]
+    notes = None
+    if nomination.winner and len(winners) > 1:
+        others = [catalog.display_title(n.film) for n in winners if n is not nomination]
+        text = "Tied with " + ", ".join(others) + "."
+        notes = {"plainText": text, "plaidHtml": html.escape(text), "__typename": "Markdown"}
+    node: dict[str, Any] = {
+        "id": _id("an", year, nomination.award, nomination.category, film.imdb_id),
+        "isWinner": nomination.winner,
+        "winningRank": 1 if nomination.winner else None,
+        "notes": notes,
+    }
+    title_entry = {"title": _title(catalog, film), "note": None}
+    if nomination.people:
+        node["awardedEntities"] = {
+            "awardNames": [{"name": _name(p), "note": None} for p in nomination.people],
+            "secondaryAwardTitles": [title_entry],
+            "__typename": "AwardedNames",
+        }
+    else:
+        directors = film.directors if nomination.award in _DIRECTOR_CREDITED else ()
+        node["awardedEntities"] = {
+            "awardTitles": [title_entry],
+            "secondaryAwardNames": [{"name": _name(p), "note": None} for p in directors],
+            "secondaryAwardCompanies": [],
+            "__typename": "AwardedTitles",
+        }
+    return node
+
+
+def _title(catalog: Catalog, film: Film) -> dict[str, Any]:
+    released = catalog.release_date(film)
+    return {
+        "id": film.imdb_id,
+        "titleText": {"text": catalog.display_title(film), "__typename": "TitleText"},
+        "originalTitleText": {"text": film.original_title, "__typename": "TitleText"},
+        "releaseDate": {
+            "day": released.day,
+            "month": released.month,
+            "year": film.year,
+            "__typename": "ReleaseDate",
+        },
+        "titleType": {"id": film.title_type, "__typename": "TitleType"},
+        "primaryImage": {
+            "url": image_url(film),
+            "width": 1000,
+            "height": 1481,
+            "__typename": "Image",
+        },
+        "__typename": "Title",
+    }
+
+
+def _name(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.imdb_id,
+        "nameText": {"text": person.name, "__typename": "NameText"},
+        "primaryImage": None,
+        "__typename": "Name",
+    }
+
+
+def _id(prefix: str, *parts: object) -> str:
+    return f"{prefix}{stable_int(prefix, *parts) % 10**7:07d}"
