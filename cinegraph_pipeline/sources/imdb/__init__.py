@@ -1,0 +1,1 @@
+"""IMDb pages: event pages (the nominations) and title pages (the last film source)."""

@@ -1,0 +1,1 @@
+"""OMDb: by IMDb id or title + year; the second source after TMDb."""

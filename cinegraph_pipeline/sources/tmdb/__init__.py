@@ -1,0 +1,1 @@
+"""TMDb v3: the first and richest source."""
