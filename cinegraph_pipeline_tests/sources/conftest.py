@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from cinegraph_pipeline.sources.options import HttpOptions
 from cinegraph_pipeline.sources.tracking import MetricsRecorder
 
 from .localserver import LocalServer
@@ -86,3 +87,20 @@ def assert_no_secret(*texts: object) -> None:
         rendered = str(text)
         for secret in ALL_SECRETS:
             assert secret not in rendered, f"a key leaked into: {rendered[:300]}"
+
+
+def fast_options(base_url: str, **overrides: Any) -> HttpOptions:
+    """Client options for tests: no pacing, tiny backoffs, short timeouts, no disk cache."""
+    values: dict[str, Any] = {
+        "base_url": base_url,
+        "requests_per_second": 0,
+        "max_retries": 2,
+        "backoff_base_seconds": 0.001,
+        "backoff_max_seconds": 0.01,
+        "connect_timeout_seconds": 2.0,
+        "read_timeout_seconds": 2.0,
+        "cache_backend": "none",
+        "circuit_failure_threshold": 50,
+    }
+    values.update(overrides)
+    return HttpOptions(**values)
