@@ -149,8 +149,6 @@ class CallTracker:
             extra["retries"] = stats.retries
         if cached:
             extra["cache"] = "http"
-        if error is not None and error.status_code is None and stats.status_code is not None:
-            error.status_code = stats.status_code
         if error is not None and error.status_code is not None:
             extra["http_status"] = error.status_code
         message = None
@@ -166,7 +164,7 @@ class CallTracker:
             response_time_ms=elapsed_ms,
             error_type=ErrorType.NOT_FOUND if not_found else (error and error.error_type),
             error_message=message,
-            cost_usd=0.0 if cached else stats.responses * cost_per_response,
+            cost_usd=0.0 if cached else stats.billed * cost_per_response,
             cached=cached,
             confidence_score=confidence,
             fallback_level=fallback_level,

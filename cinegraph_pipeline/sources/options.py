@@ -49,7 +49,9 @@ class HttpOptions:
     pool_size: int = 16
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False, repr=False)
 
-    def cache(self, name: str, cacheable: Cacheable | None, methods: tuple[str, ...] = ("GET",)):
+    def cache(
+        self, name: str, cacheable: Cacheable | None, methods: tuple[str, ...] = ("GET",)
+    ) -> CacheOptions:
         return CacheOptions(
             backend=CacheBackend(self.cache_backend),
             ttl_seconds=self.cache_ttl_seconds,
@@ -99,6 +101,7 @@ def build_transport(
     limiter: TokenBucket | None = None,
     cache_methods: tuple[str, ...] = ("GET",),
     retry_statuses: frozenset[int] | None = None,
+    billable: Callable[[int], bool] | None = None,
 ) -> HttpTransport:
     secrets = tuple(s for s in secrets if s)
     gate = RequestGate(
@@ -109,6 +112,8 @@ def build_transport(
         max_body_bytes=options.max_body_bytes,
         secrets=secrets,
     )
+    if billable is not None:
+        gate.billable = billable
     session = build_session(
         gate,
         options.cache(cache_name, cacheable, cache_methods),

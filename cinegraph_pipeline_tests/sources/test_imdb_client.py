@@ -256,17 +256,21 @@ def test_bad_zyte_key_is_auth_naming_the_variable(
     assert_no_secret(rows, caplog.text, caught.value)
 
 
-def test_zyte_ban_520_is_blocked_after_retries(
+def test_zyte_ban_520_is_blocked_after_retries_and_not_charged(
     server: LocalServer, recorder: MetricsRecorder, rows: Rows
 ) -> None:
     problem = {"type": "/download/temporary-error", "title": "Temporary Download Error"}
     server.add("/v1/extract", Canned(520, problem))
+    client = imdb(server, recorder, zyte=zyte_options(server))
     with pytest.raises(SourceError) as caught:
-        imdb(server, recorder, zyte=zyte_options(server)).title_page("tt0133093")
+        client.title_page("tt0133093")
     assert caught.value.error_type is ErrorType.BLOCKED
+    assert "Temporary Download Error" in caught.value.message
     assert len(server.seen) == 3
     row = rows.only()
-    assert row["metadata"]["retries"] == 2 and row["cost_usd"] == pytest.approx(0.006)
+    assert row["metadata"]["retries"] == 2
+    assert row["cost_usd"] == 0.0  # Zyte charges for successful answers only
+    assert client.budget is not None and client.budget.used == 0.0
 
 
 def test_zyte_budget_stops_calls_without_calling(
@@ -281,6 +285,7 @@ def test_zyte_budget_stops_calls_without_calling(
     assert len(server.seen) == 2
     assert [r["error_type"] for r in rows] == ["not_found", "not_found", "quota_exhausted"]
     assert [r["cost_usd"] for r in rows] == [0.01, 0.01, 0.0]
+    assert client.budget is not None and client.budget.used == pytest.approx(0.02)
 
 
 def test_zyte_key_not_in_cache_file(

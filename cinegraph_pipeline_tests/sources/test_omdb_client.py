@@ -16,7 +16,7 @@ from cinegraph_pipeline.sources.records import FilmQuery
 from cinegraph_pipeline.sources.tracking import MetricsRecorder
 
 from .conftest import OMDB_KEY, Rows, assert_no_secret, fast_options
-from .localserver import Canned, LocalServer
+from .localserver import Canned, LocalServer, unused_port
 from .test_parse_omdb import MATRIX
 
 NOT_FOUND = {"Response": "False", "Error": "Movie not found!"}
@@ -114,6 +114,7 @@ def test_request_limit_reached_stops_calling_for_the_day(
         client.by_imdb_id("tt0088247")
     assert caught.value.error_type is ErrorType.QUOTA_EXHAUSTED
     assert len(server.seen) == 1  # the second call never left
+    assert client.quota.used == client.quota.limit
     assert [r["error_type"] for r in rows] == ["quota_exhausted", "quota_exhausted"]
     assert rows[1]["cost_usd"] == 0.0
 
@@ -132,6 +133,7 @@ def test_daily_quota_is_respected_without_calling(
         second.by_imdb_id("tt0000003")
     assert caught.value.error_type is ErrorType.QUOTA_EXHAUSTED
     assert len(server.seen) == 2
+    assert second.quota.used == 2
     assert [r["error_type"] for r in rows] == [None, None, "quota_exhausted"]
     assert rows[2]["success"] is False
 
@@ -179,3 +181,18 @@ def test_film_source_protocol(server: LocalServer, recorder: MetricsRecorder) ->
     assert isinstance(client, FilmSource)
     film = client.fetch_film(FilmQuery(imdb_id="tt0133093", title="The Matrix", year=1999))
     assert (film.imdb_id, film.year, film.release_date) == ("tt0133093", 1999, "1999-03-31")
+
+
+def test_refused_connection_gives_the_quota_back(recorder: MetricsRecorder, rows: Rows) -> None:
+    client = OmdbClient(
+        fast_options(f"http://127.0.0.1:{unused_port()}/"),
+        recorder,
+        api_key=OMDB_KEY,
+        daily_quota=10,
+        quota_store=MemoryQuotaStore(),
+    )
+    with pytest.raises(SourceError) as caught:
+        client.by_imdb_id("tt0133093")
+    assert caught.value.error_type is ErrorType.NETWORK
+    assert client.quota.used == 0  # OMDb never saw the three attempts
+    assert rows.only()["metadata"]["retries"] == 2

@@ -89,6 +89,16 @@ def test_bearer_token_instead_of_key(
     assert_no_secret(rows)
 
 
+def test_token_wins_when_both_credentials_are_set(
+    server: LocalServer, recorder: MetricsRecorder, rows: Rows
+) -> None:
+    server.add(FIND, Canned(200, TAKEN))
+    tmdb(server, recorder, api_key=TMDB_KEY, api_token=TMDB_TOKEN).find_by_imdb_id("tt0936501")
+    (seen,) = server.requests_to(FIND)
+    assert seen.headers["Authorization"] == f"Bearer {TMDB_TOKEN}"
+    assert "api_key" not in seen.query
+
+
 def test_search_sends_the_real_parameters(
     server: LocalServer, recorder: MetricsRecorder, rows: Rows
 ) -> None:

@@ -7,8 +7,8 @@ billed. It also caps the body we read, so a runaway page cannot exhaust memory.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -40,10 +40,16 @@ class BodyTooLargeError(requests.RequestException):
         self.limit = limit
 
 
+def not_a_redirect(status: int) -> bool:
+    return not 300 <= status < 400
+
+
 @dataclass
 class RequestGate:
     """The guards of one upstream host. `quota_cost` is what one request spends of the quota
-    (1 for a request count, the price for a dollar budget)."""
+    (1 for a request count, the price for a dollar budget). The quota is reserved before
+    sending and given back when no `billable` answer came (no answer at all, a redirect hop,
+    or for Zyte anything but a successful answer), so it never overspends nor drifts."""
 
     limiter: TokenBucket | None = None
     quota: DailyQuota | None = None
@@ -51,6 +57,7 @@ class RequestGate:
     breaker: CircuitBreaker | None = None
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     secrets: tuple[str, ...] = ()
+    billable: Callable[[int], bool] = field(default=not_a_redirect)
 
 
 class GatedAdapter(HTTPAdapter):
@@ -90,12 +97,21 @@ class GatedAdapter(HTTPAdapter):
                 stats.wait_seconds += waited
         if stats is not None:
             stats.attempts += 1
-        response = super().send(
-            request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies
-        )
+        try:
+            response = super().send(
+                request, stream=True, timeout=timeout, verify=verify, cert=cert, proxies=proxies
+            )
+        except BaseException:
+            if gate.quota is not None:
+                gate.quota.refund(gate.quota_cost)
+            raise
+        billable = gate.billable(response.status_code)
         if stats is not None:
             stats.responses += 1
+            stats.billed += int(billable)
             stats.status_code = response.status_code
+        if gate.quota is not None and not billable:
+            gate.quota.refund(gate.quota_cost)
         self._read_capped(response, request)
         return response
 

@@ -186,6 +186,11 @@ class DailyQuota:
             return True
         return self.store.add_within(self.name, self._day(), amount, self.limit)
 
+    def refund(self, amount: float = 1.0) -> None:
+        """Gives back a reservation that turned out not to be charged."""
+        if self.limit > 0:
+            self.store.add_within(self.name, self._day(), -amount, self.limit)
+
     def exhaust(self) -> None:
         if self.limit > 0:
             self.store.set_used(self.name, self._day(), self.limit)

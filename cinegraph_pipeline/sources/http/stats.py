@@ -16,7 +16,8 @@ from dataclasses import dataclass
 @dataclass(slots=True)
 class CallStats:
     attempts: int = 0  # requests handed to the network (retries included)
-    responses: int = 0  # HTTP responses received from the service (what is billed)
+    responses: int = 0  # HTTP responses received from the service
+    billed: int = 0  # responses the service charges for (cost_usd = billed x price)
     retries: int = 0
     wait_seconds: float = 0.0  # rate-limiter and backoff waits, excluded from response time
     from_cache: bool = False

@@ -102,6 +102,7 @@ class ImdbClient:
                 limiter=TokenBucket(self.zyte.requests_per_second, 1, sleep=options.sleep),
                 cache_methods=("POST",),
                 retry_statuses=zyte_api.ZYTE_RETRY_STATUSES,
+                billable=zyte_api.billable,
             )
             self._cost = self.zyte.cost_per_request_usd
         self._tracker = CallTracker(recorder, breaker=breaker, secrets=secrets)

@@ -33,6 +33,11 @@ class ZyteOptions:
     requests_per_second: float = 5.0
 
 
+def billable(status: int) -> bool:
+    """Zyte charges for successful answers only (its errors, 520 bans included, are free)."""
+    return status == 200
+
+
 def request_body(url: str) -> dict[str, object]:
     return {"url": url, "httpResponseBody": True}
 

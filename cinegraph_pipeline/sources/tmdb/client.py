@@ -41,11 +41,12 @@ class TmdbClient:
         self.options = options
         self.base_url = options.base_url
         self.language = language
-        self._api_key = api_key or None
         self._api_token = api_token or None
-        secrets = (self._api_key or "", self._api_token or "")
+        # With both, the read token wins: a header keeps the credential out of every URL.
+        self._api_key = None if self._api_token else (api_key or None)
+        secrets = (api_key or "", self._api_token or "")
         headers = {"Accept": "application/json"}
-        if self._api_token and not self._api_key:
+        if self._api_token:
             headers["Authorization"] = f"Bearer {self._api_token}"
         breaker = options.breaker()
         self._transport = build_transport(
