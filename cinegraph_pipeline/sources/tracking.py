@@ -8,8 +8,10 @@ of rows lost and the lookup goes on.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
+import weakref
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from types import TracebackType
@@ -36,6 +38,17 @@ METRIC_COLUMNS: tuple[str, ...] = (
 )
 
 MetricRow = dict[str, Any]
+
+# Recorders not yet closed: flushed at interpreter exit so a forgotten close() loses nothing.
+_open_recorders: weakref.WeakSet[MetricsRecorder] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_open_recorders() -> None:
+    for recorder in list(_open_recorders):
+        recorder.close()
+
+
 Sink = Callable[[list[MetricRow]], None]
 
 
@@ -128,6 +141,7 @@ class MetricsRecorder:
         self.rows_written = 0
         self.rows_lost = 0
         self._thread: threading.Thread | None = None
+        _open_recorders.add(self)
         if flush_interval > 0:
             self._thread = threading.Thread(
                 target=self._run, name="metrics-recorder-flush", daemon=True
@@ -200,6 +214,7 @@ class MetricsRecorder:
                 return
 
     def close(self) -> None:
+        _open_recorders.discard(self)
         with self._lock:
             already = self._closed
             self._closed = True

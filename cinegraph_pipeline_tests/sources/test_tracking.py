@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -169,3 +172,20 @@ def test_null_recorder_records_nothing() -> None:
     null = NullRecorder()
     call(null.bind(run_id="x"))
     assert null.context == {}
+
+
+def test_unclosed_recorder_is_flushed_at_exit(tmp_path: Path) -> None:
+    out = tmp_path / "rows.txt"
+    script = f"""
+from cinegraph_pipeline.sources.tracking import MetricsRecorder
+def sink(batch):
+    with open({str(out)!r}, "a") as f:
+        f.write(f"{{len(batch)}}\\n")
+rec = MetricsRecorder(sink, batch_size=100, flush_interval=60)
+for i in range(7):
+    rec.record(source="omdb", operation="omdb_by_id", target_identifier=str(i),
+               success=True, response_time_ms=1)
+# no close(): the exit hook must write the 7 pending rows
+"""
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
+    assert out.read_text().split() == ["7"]
