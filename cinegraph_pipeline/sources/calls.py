@@ -156,7 +156,7 @@ class CallTracker:
             message = redact(error.message, *self.secrets)
         elif not_found:
             message = "no results"
-        self.recorder.record(
+        self._record(
             source=source,
             operation=operation,
             target_identifier=target,
@@ -192,7 +192,7 @@ class CallTracker:
         error = remembered.error
         value = remembered.value
         not_found = error is not None or (isinstance(value, list | tuple) and not value)
-        self.recorder.record(
+        self._record(
             source=source,
             operation=operation,
             target_identifier=target,
@@ -215,6 +215,16 @@ class CallTracker:
                 status_code=error.status_code,
             )
         return value
+
+    def _record(self, **fields: Any) -> None:
+        """A recorder that fails must not fail the lookup it describes."""
+        try:
+            self.recorder.record(**fields)
+        except Exception as exc:
+            logger.error(
+                "api_lookup_metrics: could not record a row: %s",
+                redact(f"{type(exc).__name__}: {exc}", *self.secrets),
+            )
 
     def _sanitized(self, error: SourceError) -> SourceError:
         """The same error with every secret removed from its message (bodies sometimes echo

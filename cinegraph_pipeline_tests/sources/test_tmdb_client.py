@@ -452,3 +452,16 @@ def test_film_source_protocol(server: LocalServer, recorder: MetricsRecorder, ro
     film = client.fetch_film(FilmQuery(imdb_id="tt0936501", title="Taken", year=2008))
     assert (film.imdb_id, film.tmdb_id, film.title) == ("tt0936501", 8681, "Taken")
     assert [r["operation"] for r in rows] == ["find", "details"]
+
+
+def test_a_broken_recorder_does_not_break_the_lookup(
+    server: LocalServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    class Broken:
+        def record(self, **fields: Any) -> None:
+            raise RuntimeError("metrics store down")
+
+    server.add(FIND, Canned(200, TAKEN))
+    client = TmdbClient(fast_options(server.url("/3")), Broken(), api_key=TMDB_KEY)
+    assert client.find_by_imdb_id("tt0936501")[0].tmdb_id == 8681
+    assert "could not record a row: RuntimeError: metrics store down" in caplog.text
