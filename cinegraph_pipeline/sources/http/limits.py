@@ -1,0 +1,275 @@
+"""The three guards every real request passes: a token bucket (requests per second), a daily
+quota (OMDb's 1,000 calls, Zyte's budget in dollars) and a circuit breaker.
+
+All three are thread-safe because one client is shared by the threads of a Dagster step, and
+none of them ever sleeps while holding its lock, so a waiting thread never blocks the others'
+bookkeeping.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Protocol
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+
+
+class TokenBucket:
+    """A token bucket: `rate` requests per second on average, bursts of up to `capacity`.
+
+    Waiting callers reserve their slot under the lock (the balance may go negative) and sleep
+    outside it, so N threads asking at once are spaced 1/rate apart instead of stampeding.
+    A rate of 0 or less means unlimited.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        capacity: float = 1.0,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self.rate = rate
+        self.capacity = max(1.0, capacity)
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = self.capacity
+        self._updated = clock()
+        self._lock = threading.Lock()
+
+    def reserve(self) -> float:
+        """Takes one token and returns how long the caller must wait before using it."""
+        if self.rate <= 0:
+            return 0.0
+        with self._lock:
+            now = self._clock()
+            elapsed = max(0.0, now - self._updated)
+            self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
+            self._updated = now
+            self._tokens -= 1.0
+            if self._tokens >= 0:
+                return 0.0
+            return -self._tokens / self.rate
+
+    def acquire(self) -> float:
+        """Blocks until a request may be sent; returns the seconds waited."""
+        wait = self.reserve()
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+
+class QuotaStore(Protocol):
+    """Where daily usage is counted: memory for one process, SQLite to share a day's count
+    between runs and processes (the OMDb key's quota does not reset when a run ends)."""
+
+    def add_within(self, name: str, day: str, amount: float, limit: float) -> bool: ...
+
+    def set_used(self, name: str, day: str, used: float) -> None: ...
+
+    def used(self, name: str, day: str) -> float: ...
+
+
+class MemoryQuotaStore:
+    def __init__(self) -> None:
+        self._used: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def add_within(self, name: str, day: str, amount: float, limit: float) -> bool:
+        with self._lock:
+            current = self._used.get((name, day), 0.0)
+            if current + amount > limit + 1e-9:
+                return False
+            self._used[(name, day)] = current + amount
+            return True
+
+    def set_used(self, name: str, day: str, used: float) -> None:
+        with self._lock:
+            self._used[(name, day)] = used
+
+    def used(self, name: str, day: str) -> float:
+        with self._lock:
+            return self._used.get((name, day), 0.0)
+
+
+class SqliteQuotaStore:
+    """Daily usage in a small SQLite file; `BEGIN IMMEDIATE` makes check-and-add atomic across
+    processes, so parallel runs cannot overspend a key together."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as con:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS quota_usage ("
+                " name TEXT NOT NULL, day TEXT NOT NULL, used REAL NOT NULL,"
+                " PRIMARY KEY (name, day))"
+            )
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+
+    def add_within(self, name: str, day: str, amount: float, limit: float) -> bool:
+        con = self._connect()
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            row = con.execute(
+                "SELECT used FROM quota_usage WHERE name = ? AND day = ?", (name, day)
+            ).fetchone()
+            current = row[0] if row else 0.0
+            if current + amount > limit + 1e-9:
+                con.execute("ROLLBACK")
+                return False
+            con.execute(
+                "INSERT INTO quota_usage (name, day, used) VALUES (?, ?, ?)"
+                " ON CONFLICT (name, day) DO UPDATE SET used = excluded.used",
+                (name, day, current + amount),
+            )
+            con.execute("COMMIT")
+            return True
+        finally:
+            con.close()
+
+    def set_used(self, name: str, day: str, used: float) -> None:
+        con = self._connect()
+        try:
+            con.execute(
+                "INSERT INTO quota_usage (name, day, used) VALUES (?, ?, ?)"
+                " ON CONFLICT (name, day) DO UPDATE SET used = excluded.used",
+                (name, day, used),
+            )
+        finally:
+            con.close()
+
+    def used(self, name: str, day: str) -> float:
+        con = self._connect()
+        try:
+            row = con.execute(
+                "SELECT used FROM quota_usage WHERE name = ? AND day = ?", (name, day)
+            ).fetchone()
+            return float(row[0]) if row else 0.0
+        finally:
+            con.close()
+
+
+def utc_day() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d")
+
+
+class DailyQuota:
+    """A per-UTC-day allowance (`limit` units; a unit is a request or a dollar). A limit of 0 or
+    less means unlimited. `exhaust()` marks the day as spent when the upstream says so first."""
+
+    def __init__(
+        self,
+        name: str,
+        limit: float,
+        store: QuotaStore | None = None,
+        *,
+        day: Callable[[], str] = utc_day,
+    ) -> None:
+        self.name = name
+        self.limit = limit
+        self.store: QuotaStore = store or MemoryQuotaStore()
+        self._day = day
+
+    def try_consume(self, amount: float = 1.0) -> bool:
+        if self.limit <= 0:
+            return True
+        return self.store.add_within(self.name, self._day(), amount, self.limit)
+
+    def refund(self, amount: float = 1.0) -> None:
+        """Gives back a reservation that turned out not to be charged."""
+        if self.limit > 0:
+            self.store.add_within(self.name, self._day(), -amount, self.limit)
+
+    def exhaust(self) -> None:
+        if self.limit > 0:
+            self.store.set_used(self.name, self._day(), self.limit)
+
+    @property
+    def used(self) -> float:
+        return self.store.used(self.name, self._day())
+
+
+class BreakerState(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    HALF_OPEN = "half_open"
+
+
+class CircuitBreaker:
+    """Stops calling a source after `failure_threshold` consecutive transient failures.
+
+    While open, calls are refused at once (`circuit_open`) instead of each waiting out its own
+    timeouts and retries against a service that is down or blocking us. After the cool-down one
+    probe call is let through: its success closes the circuit, its failure reopens it.
+    """
+
+    def __init__(
+        self,
+        failure_threshold: int = 5,
+        cooldown_seconds: float = 60.0,
+        *,
+        clock: Clock = time.monotonic,
+    ) -> None:
+        self.failure_threshold = max(1, failure_threshold)
+        self.cooldown_seconds = cooldown_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._state = BreakerState.CLOSED
+        self._failures = 0
+        self._opened_at = 0.0
+        self._probe_started: float | None = None
+
+    @property
+    def state(self) -> BreakerState:
+        with self._lock:
+            return self._state
+
+    def allow(self) -> bool:
+        """Whether a call may go out now. In the half-open state only one probe is admitted
+        (another one after a further cool-down if the first never reported back)."""
+        with self._lock:
+            now = self._clock()
+            if self._state is BreakerState.CLOSED:
+                return True
+            if self._state is BreakerState.OPEN:
+                if now - self._opened_at < self.cooldown_seconds:
+                    return False
+                self._state = BreakerState.HALF_OPEN
+                self._probe_started = now
+                return True
+            if self._probe_started is None or now - self._probe_started >= self.cooldown_seconds:
+                self._probe_started = now
+                return True
+            return False
+
+    def record_success(self) -> None:
+        with self._lock:
+            self._state = BreakerState.CLOSED
+            self._failures = 0
+            self._probe_started = None
+
+    def record_failure(self) -> None:
+        with self._lock:
+            self._failures += 1
+            if self._state is BreakerState.HALF_OPEN or self._failures >= self.failure_threshold:
+                self._state = BreakerState.OPEN
+                self._opened_at = self._clock()
+                self._probe_started = None
+
+    def release(self) -> None:
+        """The admitted call never reached the service (quota, local error): frees a half-open
+        probe slot without judging the service."""
+        with self._lock:
+            if self._state is BreakerState.HALF_OPEN:
+                self._probe_started = None

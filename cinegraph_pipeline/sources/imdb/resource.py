@@ -1,0 +1,63 @@
+"""The IMDb resource: title and event pages, directly or through Zyte."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from pydantic import Field
+
+from ... import config
+from ..resource_base import HttpSourceResource
+from ..tracking import Recorder
+from .client import ImdbClient
+from .zyte import ZyteOptions
+
+
+class ImdbResource(HttpSourceResource):
+    """IMDb pages. With `zyte_api_key` (ZYTE_API_KEY) every page goes through the Zyte API,
+    billed `zyte_cost_per_request_usd` each, within `zyte_daily_budget_usd` a day."""
+
+    base_url: str = config.DEFAULT_IMDB_BASE_URL
+    requests_per_second: float = Field(default=1.0, description="Polite pace for direct fetches.")
+    read_timeout_seconds: float = 30.0
+    cache_ttl_seconds: float = Field(default=86400.0, description="HTTP cache lifetime (pages).")
+    zyte_api_key: str | None = None
+    zyte_api_url: str = config.DEFAULT_ZYTE_API_URL
+    zyte_cost_per_request_usd: float = Field(
+        default=0.0005, description="An estimate; set it from your Zyte plan."
+    )
+    zyte_daily_budget_usd: float = Field(default=5.0, description="0 = no budget.")
+    zyte_requests_per_second: float = 5.0
+    quota_state_path: str | None = Field(
+        default=None, description="SQLite file counting the day's Zyte spend, or 'memory'."
+    )
+
+    def zyte_options(self) -> ZyteOptions | None:
+        if not self.zyte_api_key:
+            return None
+        return ZyteOptions(
+            api_key=self.zyte_api_key,
+            api_url=self.zyte_api_url,
+            cost_per_request_usd=self.zyte_cost_per_request_usd,
+            daily_budget_usd=self.zyte_daily_budget_usd,
+            requests_per_second=self.zyte_requests_per_second,
+        )
+
+    def client(self, recorder: Recorder) -> ImdbClient:
+        zyte = self.zyte_options()
+        return ImdbClient(
+            self.http_options(),
+            recorder,
+            zyte=zyte,
+            quota_store=self._quota_store(self.quota_state_path) if zyte else None,
+        )
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Self:
+        """From IMDB_BASE_URL / ZYTE_API_KEY / ZYTE_API_URL; keyword arguments win."""
+        values: dict[str, Any] = {
+            "base_url": config.env(config.IMDB_BASE_URL_VAR, config.DEFAULT_IMDB_BASE_URL),
+            "zyte_api_key": config.env(config.ZYTE_API_KEY_VAR),
+            "zyte_api_url": config.env(config.ZYTE_API_URL_VAR, config.DEFAULT_ZYTE_API_URL),
+        }
+        return cls(**{**values, **overrides})

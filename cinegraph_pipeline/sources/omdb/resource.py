@@ -1,0 +1,45 @@
+"""The OMDb resource: configuration in Dagster, a fresh `OmdbClient` per run."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from pydantic import Field
+
+from ... import config
+from ..resource_base import HttpSourceResource
+from ..tracking import Recorder
+from .client import DEFAULT_DAILY_QUOTA, OmdbClient
+
+
+class OmdbResource(HttpSourceResource):
+    """OMDb with key `api_key` (OMDB_API_KEY); free keys allow 1,000 requests a day."""
+
+    api_key: str | None = None
+    base_url: str = config.DEFAULT_OMDB_BASE_URL
+    requests_per_second: float = 5.0
+    cache_ttl_seconds: float = Field(default=90 * 86400.0, description="HTTP cache lifetime.")
+    daily_quota: int = Field(
+        default=DEFAULT_DAILY_QUOTA, description="Requests per UTC day; 0 = unlimited."
+    )
+    quota_state_path: str | None = Field(
+        default=None, description="SQLite file counting the day's requests, or 'memory'."
+    )
+
+    def client(self, recorder: Recorder) -> OmdbClient:
+        return OmdbClient(
+            self.http_options(),
+            recorder,
+            api_key=self.api_key,
+            daily_quota=self.daily_quota,
+            quota_store=self._quota_store(self.quota_state_path),
+        )
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Self:
+        """From OMDB_API_KEY / OMDB_BASE_URL; keyword arguments win."""
+        values: dict[str, Any] = {
+            "api_key": config.env(config.OMDB_API_KEY_VAR),
+            "base_url": config.env(config.OMDB_BASE_URL_VAR, config.DEFAULT_OMDB_BASE_URL),
+        }
+        return cls(**{**values, **overrides})

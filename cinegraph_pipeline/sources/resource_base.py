@@ -1,0 +1,78 @@
+"""Settings common to the three source resources, with the meaning they have everywhere.
+
+Resources hold plain values (the integrator passes keys with `dg.EnvVar`); `client()` builds
+a fresh client for a run, so the run's memo and circuit breaker are the run's own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from .http.adapter import DEFAULT_MAX_BODY_BYTES
+from .http.limits import MemoryQuotaStore, QuotaStore, SqliteQuotaStore
+from .http.session import CacheBackend, default_cache_dir
+from .options import HttpOptions
+
+
+class HttpSourceResource(dg.ConfigurableResource):
+    base_url: str
+    requests_per_second: float = Field(
+        default=10.0, description="Client-side rate limit (token bucket); 0 = unlimited."
+    )
+    rate_limit_burst: int = Field(default=1, description="Requests allowed back to back.")
+    connect_timeout_seconds: float = 5.0
+    read_timeout_seconds: float = 20.0
+    max_retries: int = Field(default=3, description="Retries for 429, 5xx, timeouts, network.")
+    backoff_base_seconds: float = Field(
+        default=0.5, description="First backoff; doubled each retry, with jitter."
+    )
+    backoff_max_seconds: float = 30.0
+    retry_after_max_seconds: float = Field(
+        default=60.0, description="Longest Retry-After honoured; longer ones end the retries."
+    )
+    circuit_failure_threshold: int = Field(
+        default=5, description="Consecutive transient failures that open the circuit."
+    )
+    circuit_cooldown_seconds: float = 60.0
+    cost_per_call_usd: float = Field(default=0.0, description="Recorded in cost_usd per call.")
+    cache_backend: str = Field(default="sqlite", description="sqlite | memory | none")
+    cache_dir: str | None = Field(
+        default=None, description="HTTP cache directory; default $DAGSTER_HOME/http_cache."
+    )
+    cache_ttl_seconds: float = 86400.0
+    max_body_bytes: int = Field(
+        default=DEFAULT_MAX_BODY_BYTES, description="Larger answers are a parse_error."
+    )
+
+    def http_options(self) -> HttpOptions:
+        return HttpOptions(
+            base_url=self.base_url,
+            requests_per_second=self.requests_per_second,
+            rate_limit_burst=self.rate_limit_burst,
+            connect_timeout_seconds=self.connect_timeout_seconds,
+            read_timeout_seconds=self.read_timeout_seconds,
+            max_retries=self.max_retries,
+            backoff_base_seconds=self.backoff_base_seconds,
+            backoff_max_seconds=self.backoff_max_seconds,
+            retry_after_max_seconds=self.retry_after_max_seconds,
+            circuit_failure_threshold=self.circuit_failure_threshold,
+            circuit_cooldown_seconds=self.circuit_cooldown_seconds,
+            cost_per_call_usd=self.cost_per_call_usd,
+            cache_backend=CacheBackend(self.cache_backend).value,
+            cache_dir=self.cache_dir,
+            cache_ttl_seconds=self.cache_ttl_seconds,
+            max_body_bytes=self.max_body_bytes,
+        )
+
+    def _quota_store(self, path: str | None) -> QuotaStore:
+        """Daily quotas live beside the HTTP cache (shared by runs and processes) unless the
+        cache is not on disk, or `memory` is asked for explicitly."""
+        if path == "memory" or (path is None and self.cache_backend != CacheBackend.SQLITE):
+            return MemoryQuotaStore()
+        if path:
+            return SqliteQuotaStore(Path(path))
+        directory = Path(self.cache_dir) if self.cache_dir else default_cache_dir()
+        return SqliteQuotaStore(directory / "quota.sqlite")

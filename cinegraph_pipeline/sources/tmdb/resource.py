@@ -1,0 +1,44 @@
+"""The TMDb resource: configuration in Dagster, a fresh `TmdbClient` per run."""
+
+from __future__ import annotations
+
+from typing import Any, Self
+
+from pydantic import Field
+
+from ... import config
+from ..resource_base import HttpSourceResource
+from ..tracking import Recorder
+from .client import TmdbClient
+
+
+class TmdbResource(HttpSourceResource):
+    """TMDb v3. Either `api_key` (TMDB_API_KEY, sent as the `api_key` parameter) or
+    `api_token` (TMDB_API_TOKEN, sent as `Authorization: Bearer`)."""
+
+    api_key: str | None = None
+    api_token: str | None = None
+    base_url: str = config.DEFAULT_TMDB_BASE_URL
+    requests_per_second: float = 40.0
+    rate_limit_burst: int = 10
+    cache_ttl_seconds: float = Field(default=7 * 86400.0, description="HTTP cache lifetime.")
+    language: str = "en-US"
+
+    def client(self, recorder: Recorder) -> TmdbClient:
+        return TmdbClient(
+            self.http_options(),
+            recorder,
+            api_key=self.api_key,
+            api_token=self.api_token,
+            language=self.language,
+        )
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Self:
+        """From TMDB_API_KEY / TMDB_API_TOKEN / TMDB_BASE_URL; keyword arguments win."""
+        values: dict[str, Any] = {
+            "api_key": config.env(config.TMDB_API_KEY_VAR),
+            "api_token": config.env(config.TMDB_API_TOKEN_VAR),
+            "base_url": config.env(config.TMDB_BASE_URL_VAR, config.DEFAULT_TMDB_BASE_URL),
+        }
+        return cls(**{**values, **overrides})
