@@ -93,7 +93,7 @@ class CatalogueRecord:
         return cls(
             tmdb_id=int(data["tmdb_id"]),
             title=data["title"],
-            original_title=data.get("original_title"),
+            original_title=data.get("original_title", data["title"]),
             release_date=data.get("release_date"),
             release_years=tuple(data.get("release_years", ())),
             alternative_titles=tuple(data.get("alternative_titles", ())),
