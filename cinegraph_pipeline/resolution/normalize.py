@@ -139,6 +139,10 @@ class TitleForms:
     and "Blowup", "L'Avventura" and "Avventura" share a key); `text` is what the fuzzy scorer
     compares; `numbers` are the numbers the title names, which must agree for two titles to
     be the same film ("Blade Runner" vs "Blade Runner 2049", "Rocky II" vs "Rocky").
+    `short_keys` holds the key of the title without its subtitle ("Borat: Cultural
+    Learnings ..." -> "borat"): the only shortening the broad level accepts, because a title
+    that merely starts with another ("Payback Season", "Payback") or ends with it ("A Fan's
+    Notes", "Notes") is another film.
     """
 
     raw: str
@@ -149,27 +153,40 @@ class TitleForms:
     full_key: str
     text: str
     numbers: tuple[int, ...]
+    short_keys: frozenset[str] = frozenset()
 
     def same_key(self, other: TitleForms) -> bool:
         return bool(self.key) and (self.key == other.key or self.full_key == other.full_key)
+
+    def shortens(self, other: TitleForms) -> bool:
+        """Whether this title is `other` without its subtitle."""
+        return bool(self.key) and self.key in other.short_keys
+
+
+def _core(title: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    words = _words(title)
+    tokens = tuple(_map_word(word, i, len(words)) for i, word in enumerate(words))
+    return tokens, _strip_article(tokens)
 
 
 @lru_cache(maxsize=65536)
 def title_forms(title: str) -> TitleForms:
     """All forms of `title`, computed once per distinct string."""
-    words = _words(title)
-    tokens = tuple(_map_word(word, i, len(words)) for i, word in enumerate(words))
-    core = _strip_article(tokens)
+    tokens, core = _core(title)
     numbers = tuple(sorted(int(run) for token in core for run in _DIGITS.findall(token)))
+    key = "".join(core)
+    main = main_title(title)
+    main_key = "".join(_core(main)[1]) if main != title.strip() else ""
     return TitleForms(
         raw=title,
         exact=" ".join(unicodedata.normalize("NFC", title).casefold().split()),
         tokens=tokens,
         core=core,
-        key="".join(core),
+        key=key,
         full_key="".join(tokens),
         text=" ".join(core),
         numbers=numbers,
+        short_keys=frozenset({main_key} - {"", key}),
     )
 
 

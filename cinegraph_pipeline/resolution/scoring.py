@@ -11,8 +11,8 @@ The title scorer is rapidfuzz's `fuzz.ratio` (normalized Indel similarity,
   Runner 2049" scores 0.83, where `partial_ratio`, `token_set_ratio` and `WRatio` say 1.0 and
   would turn every prequel into its sequel;
 - it has no prefix bonus (Jaro-Winkler rewards exactly the shared-prefix sequel case).
-Numbers are checked separately and must agree ("Rocky II" vs "Rocky"), and containment (a
-subtitle one side lacks) is its own, weakest, level rather than a high fuzzy score.
+Numbers are checked separately and must agree ("Rocky II" vs "Rocky"), and a subtitle one side
+lacks is its own, weakest, level rather than a high fuzzy score.
 """
 
 from __future__ import annotations
@@ -36,12 +36,15 @@ _MIN_CONTAINED_KEY = 4
 @dataclass(frozen=True, slots=True)
 class TitleMatch:
     """How two titles compare. `similarity` is 1.0 exactly when the normalized keys agree and
-    0.0 when the titles name different numbers."""
+    0.0 when the titles name different numbers. `contained`: one title's words appear,
+    contiguous, in the other (enough to confirm a record reached by IMDb id); `subtitle`: one
+    title is the other without its subtitle (the broad level)."""
 
     exact: bool
     same_key: bool
     similarity: float
     contained: bool
+    subtitle: bool = False
 
 
 def compare_titles(a: TitleForms, b: TitleForms) -> TitleMatch:
@@ -53,7 +56,9 @@ def compare_titles(a: TitleForms, b: TitleForms) -> TitleMatch:
     if a.numbers != b.numbers:
         return TitleMatch(False, False, 0.0, False)
     similarity = fuzz.ratio(a.text, b.text, processor=None) / 100.0
-    return TitleMatch(False, False, min(similarity, 0.99), _contained(a.core, b.core))
+    subtitle = a.shortens(b) or b.shortens(a)
+    contained = subtitle or _contained(a.core, b.core)
+    return TitleMatch(False, False, min(similarity, 0.99), contained, subtitle)
 
 
 def _contained(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
@@ -210,7 +215,7 @@ def _levels(
         yield Level.YEAR_TOLERANT, factor
     if not match.same_key and match.similarity >= config.fuzzy_threshold:
         yield Level.FUZZY_TITLE, match.similarity * factor
-    if match.contained:
+    if match.subtitle:
         yield Level.BROAD_SEARCH, factor
 
 

@@ -175,6 +175,11 @@ class TestSearchHelpers:
         )
         assert main_title("Amour") == "Amour"
 
+    def test_only_a_subtitle_makes_a_short_form(self) -> None:
+        assert title_forms("Borat: Cultural Learnings of America").short_keys == {"borat"}
+        assert title_forms("Payback Season").short_keys == frozenset()
+        assert title_forms("Borat").shortens(title_forms("Borat: Cultural Learnings"))
+
     def test_keyword_query_keeps_distinctive_words_in_order(self) -> None:
         assert keyword_query("The Class") == "class"
         assert keyword_query("We Still Kill the Old Way") == "still kill"

@@ -137,6 +137,10 @@ class TestLevels:
         )
         assert (result.level, result.score) == (Level.BROAD_SEARCH, 0.5)
 
+    def test_a_title_that_merely_starts_with_another_is_another_film(self) -> None:
+        assert assess_one("Payback", 2012, facts("Payback Season", 2012)).level is None
+        assert assess_one("Notes", 1972, facts("A Fan's Notes", 1972)).level is None
+
     def test_two_years_off_never_matches(self) -> None:
         assert assess_one("Crash", 2004, facts("Crash", 1996)).level is None
         assert assess_one("Amour", 2012, facts("Amour", 2010)).level is None
@@ -228,6 +232,12 @@ class TestConfirmIdentity:
     def test_year_off_by_one_is_confirmed_with_less_evidence(self) -> None:
         check = confirm_identity(self.titles("Blow-Up"), 1967, ["Blowup"], [1966], CONFIG)
         assert check.confirmed and check.score == pytest.approx(0.9)
+
+    def test_a_longer_catalogue_title_still_confirms_an_id(self) -> None:
+        check = confirm_identity(
+            self.titles("The Ballad of Joe Hill"), 1971, ["Joe Hill"], [1971], CONFIG
+        )
+        assert check.confirmed
 
     def test_subtitle_still_confirms(self) -> None:
         check = confirm_identity(
