@@ -40,6 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
@@ -297,12 +298,12 @@ class Builder:
     def same_title_pairs(self, remakes: list[list[str]]) -> None:
         """Two films with the same title and year: told apart by the other record's IMDb id,
         or, when neither record has one, ambiguous."""
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         for ids in self.by_key.values():
             by_year: dict[int, list[str]] = defaultdict(list)
             for imdb_id in ids:
                 by_year[self.films[imdb_id].year].append(imdb_id)
-            pairs += [tuple(group[:2]) for group in by_year.values() if len(group) > 1]
+            pairs += [(group[0], group[1]) for group in by_year.values() if len(group) > 1]
         for n, (first, second) in enumerate(
             self.pick_pairs(pairs, COMPOSITION["same_title_same_year"])
         ):
@@ -559,7 +560,7 @@ def subtitle_split(title: str) -> tuple[str, str] | None:
 
 def catalogue_records(
     films: dict[str, Film], builder: Builder, items: list[Item]
-) -> tuple[list[dict], dict[str, int]]:
+) -> tuple[list[dict[str, object]], dict[str, int]]:
     present = {i: f for i, f in films.items() if i not in builder.absent}
     index: dict[str, set[str]] = defaultdict(set)
     for imdb_id, film in present.items():
@@ -610,7 +611,7 @@ def catalogue_records(
     return records, tmdb_ids
 
 
-def build(data: Path) -> dict:
+def build(data: Path) -> dict[str, Any]:
     films = load_universe(data)
     builder = Builder(films)
     items = builder.build()
@@ -651,7 +652,7 @@ def build(data: Path) -> dict:
     }
 
 
-def dump(evaluation_set: dict) -> str:
+def dump(evaluation_set: dict[str, Any]) -> str:
     """JSON with one item or record per line: small diffs, readable in review."""
     lines = ["{"]
     lines.append(f'"description": {json.dumps(evaluation_set["description"], ensure_ascii=False)},')

@@ -199,8 +199,7 @@ def assess(
                 score = BASE_CONFIDENCE[level] * evidence
                 if (score, -level) > (best[0], best[1]):
                     best = (score, -level, level, match.similarity)
-    score, _, level, similarity = best
-    return Assessment(facts.tmdb_id, level, score, similarity, distance)
+    return Assessment(facts.tmdb_id, best[2], best[0], best[3], distance)
 
 
 def _levels(

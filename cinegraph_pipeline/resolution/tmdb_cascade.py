@@ -168,8 +168,8 @@ class _FilmSearch:
             return self._ambiguous(decision, facts_by_id)
         if not decision.accepted or decision.best is None:
             return None
-        best = facts_by_id[decision.best.tmdb_id]
-        if best.details is None:
+        best: CandidateFacts | None = facts_by_id[decision.best.tmdb_id]
+        if best is not None and best.details is None:
             best = self._fetch_details(
                 best, Level.DIRECT_IMDB_ID, decision.confidence, counted=False
             )
@@ -186,16 +186,15 @@ class _FilmSearch:
 
     def _title_levels(self) -> LookupOutcome | None:
         for title in self._distinct_titles():
-            if self.config.allows(Level.EXACT_TITLE_YEAR):
-                hits = self._search(title, None, Level.EXACT_TITLE_YEAR)
+            hits = self._search(title, None, Level.EXACT_TITLE_YEAR)
+            outcome = self._settle(final=False)
+            if outcome is not None:
+                return outcome
+            if len(hits) >= TMDB_PAGE_SIZE and self.query.year is not None:
+                self._search(title, self.query.year, Level.EXACT_TITLE_YEAR)
                 outcome = self._settle(final=False)
                 if outcome is not None:
                     return outcome
-                if len(hits) >= TMDB_PAGE_SIZE and self.query.year is not None:
-                    self._search(title, self.query.year, Level.EXACT_TITLE_YEAR)
-                    outcome = self._settle(final=False)
-                    if outcome is not None:
-                        return outcome
         outcome = self._check_alternative_titles()
         if outcome is not None:
             return outcome
@@ -256,15 +255,16 @@ class _FilmSearch:
                     return self._ambiguous(decision, self.pool)
                 return None
             self.last_ambiguity = None
-            if not decision.accepted:
+            level = decision.best.level
+            if not decision.accepted or level is None:
                 return None
             facts = self.pool[decision.best.tmdb_id]
             if facts.details is None:
                 # The acceptance call: the details are the record we keep, and may change
                 # the score (alternative titles, other release years) or reject the record.
-                self._fetch_details(facts, decision.best.level, decision.confidence, False)
+                self._fetch_details(facts, level, decision.confidence, False)
                 continue
-            return self._found(facts, decision.best.level, decision.confidence)
+            return self._found(facts, level, decision.confidence)
 
     def _break_tie(self, decision: Decision) -> bool:
         """Fetches the details of tied candidates (within the verification budget): a record

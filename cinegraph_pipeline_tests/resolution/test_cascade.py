@@ -130,7 +130,7 @@ class TestReview:
         omdb = FakeOmdb(by_id={"tt0111111": OMDB_RECORD})
         result = resolver(api, omdb).resolve(QUERY)
         assert result.import_type == ImportType.MINIMAL and result.needs_review
-        assert sorted(c["id"] for c in result.review_candidates) == ["1", "2"]
+        assert sorted(str(c["id"]) for c in result.review_candidates) == ["1", "2"]
         assert {c["source"] for c in result.review_candidates} == {"tmdb"}
 
     def test_suspect_omdb_record_passes_to_the_imdb_page(self) -> None:
