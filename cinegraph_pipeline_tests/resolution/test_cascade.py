@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -275,3 +276,13 @@ def test_movie_columns_carry_the_row() -> None:
     assert columns["directors"] == ["Ana Sousa"] and columns["genres"] == []
     assert columns["next_tmdb_retry_at"] == IN_A_WEEK
     assert columns["review_candidates"] == [] and columns["needs_enrichment"] is True
+
+
+def test_stage_results_survive_pickling() -> None:
+    # Dagster's default IO manager pickles what one stage hands to the next.
+    api = tmdb(record(1, "The Quiet Field", 2024), record(2, "The Quiet Field", 2024))
+    progress = FilmResolver(tmdb=api).advance(FilmProgress(QUERY))
+    copy = pickle.loads(pickle.dumps(progress))
+    assert copy == progress and copy.next_source == Source.OMDB
+    result = resolver(omdb=FakeOmdb(by_id={"tt0111111": OMDB_RECORD})).resolve(QUERY)
+    assert pickle.loads(pickle.dumps(result)) == result
