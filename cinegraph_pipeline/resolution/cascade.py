@@ -222,54 +222,44 @@ class FilmResolver:
             raise ValueError(
                 f"{progress.query.imdb_id}: {progress.next_source} has not been asked yet"
             )
-        query = progress.query
         review = _review_candidates(progress.attempts)
-        needs_review = bool(review) or any(a.needs_review for a in progress.attempts)
-        last = progress.attempts[-1] if progress.attempts else None
-        now = self._clock()
-        retry_at = now + timedelta(days=self.config.retry_after_days)
-        if last is not None and last.outcome.status == LookupStatus.FOUND:
-            found = last.outcome
-            full = last.source == Source.TMDB
-            return Resolution(
-                import_type=ImportType.FULL if full else ImportType.MINIMAL,
-                data_source=_DATA_SOURCE[last.source],
-                film=_completed(found.film, query),
-                lookup_confidence=found.confidence,
-                fallback_level=found.fallback_level if full else None,
-                needs_enrichment=not full,
-                needs_review=needs_review,
-                review_candidates=review,
-                next_tmdb_retry_at=None if full else retry_at,
-                attempts=progress.attempts,
-            )
-        if last is not None and last.outcome.status == LookupStatus.FAILED:
-            return Resolution(
-                import_type=ImportType.PENDING,
-                data_source=DataSource.FESTIVAL,
-                film=festival_film(query),
-                lookup_confidence=None,
-                fallback_level=None,
-                needs_enrichment=True,
-                needs_review=needs_review,
-                review_candidates=review,
-                next_tmdb_retry_at=None,
-                error_type=last.outcome.error_type,
-                error_message=last.outcome.error_message,
-                attempts=progress.attempts,
-            )
-        return Resolution(
+        last = progress.attempts[-1].outcome if progress.attempts else None
+        retry_at = self._clock() + timedelta(days=self.config.retry_after_days)
+        # Defaults: what the festival page alone says (a stub), with what every row carries.
+        resolution = Resolution(
             import_type=ImportType.STUB,
             data_source=DataSource.FESTIVAL,
-            film=festival_film(query),
+            film=festival_film(progress.query),
             lookup_confidence=None,
             fallback_level=None,
             needs_enrichment=True,
-            needs_review=needs_review,
+            needs_review=bool(review) or any(a.needs_review for a in progress.attempts),
             review_candidates=review,
             next_tmdb_retry_at=retry_at,
             attempts=progress.attempts,
         )
+        if last is not None and last.status == LookupStatus.FOUND:
+            source = progress.attempts[-1].source
+            full = source == Source.TMDB
+            return replace(
+                resolution,
+                import_type=ImportType.FULL if full else ImportType.MINIMAL,
+                data_source=_DATA_SOURCE[source],
+                film=_completed(last.film, progress.query),
+                lookup_confidence=last.confidence,
+                fallback_level=last.fallback_level if full else None,
+                needs_enrichment=not full,
+                next_tmdb_retry_at=None if full else retry_at,
+            )
+        if last is not None and last.status == LookupStatus.FAILED:
+            return replace(
+                resolution,
+                import_type=ImportType.PENDING,
+                next_tmdb_retry_at=None,  # the edition's retry sensor owns pending films
+                error_type=last.error_type,
+                error_message=last.error_message,
+            )
+        return resolution
 
     def retry_tmdb(self, query: FilmQuery) -> TmdbRetry:
         """The TMDb stage alone, for the placeholder enrichment schedule: the outcome (to
