@@ -51,10 +51,12 @@ def load_factory(spec: str) -> Callable[[EvaluationSet], TmdbApi]:
 
 
 def _row(name: str, tally: Tally) -> str:
+    # A share of nothing is shown as "-": films TMDb does not know have no recall.
+    precision = f"{tally.precision:9.2%}" if tally.found else f"{'-':>9}"
+    recall = f"{tally.recall:7.2%}" if tally.known else f"{'-':>7}"
     return (
         f"{name:34} {tally.films:5} {tally.found:6} {tally.correct:7} {tally.wrong:6} "
-        f"{tally.ambiguous:6} {tally.precision:9.2%} {tally.recall:7.2%} "
-        f"{tally.calls_per_film:6.2f}"
+        f"{tally.ambiguous:6} {precision} {recall} {tally.calls_per_film:6.2f}"
     )
 
 
