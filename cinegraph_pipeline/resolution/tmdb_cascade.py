@@ -1,0 +1,369 @@
+"""The TMDb stage: one film through the six fallback levels, with as few calls as possible.
+
+Order of work for one film, stopping as soon as a candidate is accepted:
+1. `/find` by IMDb id (level 1). Each hit is checked against the festival title and year: a
+   year more than one off, or a title matching none of the festival titles (alternative titles
+   included, fetched with the details when the visible titles disagree), makes it suspect; the
+   title levels then go on without it.
+2. A search for the festival title without a year, then for the original title. One response
+   serves levels 2-5 at once: every hit is scored at every level it reaches, and its level is
+   the strongest it reaches (exact title + year, normalized title + year, normalized title
+   +-1 year, fuzzy title). Only a full page (20 hits: more may exist) is followed by the same
+   search restricted to the festival year.
+3. Hits whose year fits but whose visible titles do not get their details (alternative
+   titles), at most `max_verification_calls` per film.
+4. A broad keyword search (level 6): the main title's most distinctive words.
+
+Never the first hit unverified: every candidate is scored, the best must beat the runner-up
+by `ambiguity_margin`, and the accepted record's details are fetched once (with
+`append_to_response`, by the client) and checked again: a record whose IMDb id is another
+film's is rejected. Every response is memoized for the resolver's lifetime (one run), so no
+request is sent twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cinegraph_pipeline.resolution.config import Level, ResolutionConfig
+from cinegraph_pipeline.resolution.normalize import keyword_query, search_words
+from cinegraph_pipeline.resolution.ports import TMDB_PAGE_SIZE, TmdbApi, credentials_error
+from cinegraph_pipeline.resolution.scoring import (
+    Assessment,
+    CandidateFacts,
+    Decision,
+    IdentityCheck,
+    assess,
+    confirm_identity,
+    decide,
+    festival_titles,
+)
+from cinegraph_pipeline.sources.errors import ErrorType, SourceError
+from cinegraph_pipeline.sources.records import (
+    Candidate,
+    FilmQuery,
+    LookupOutcome,
+    LookupStatus,
+    TmdbMovie,
+    TmdbSearchHit,
+)
+
+_SearchKey = tuple[tuple[str, ...], int | None]
+
+
+class TmdbResolver:
+    """Resolves films on TMDb. One instance per run: its memo makes every distinct request
+    once, whichever film needs it."""
+
+    def __init__(self, api: TmdbApi, config: ResolutionConfig | None = None) -> None:
+        self.api = api
+        self.config = config or ResolutionConfig()
+        self._finds: dict[str, list[TmdbSearchHit]] = {}
+        self._searches: dict[_SearchKey, list[TmdbSearchHit]] = {}
+        self._details: dict[int, TmdbMovie | None] = {}
+
+    def resolve(self, query: FilmQuery) -> LookupOutcome:
+        """FOUND with the record's data, NOT_FOUND, AMBIGUOUS or SUSPECT (with candidates for
+        review), or FAILED with the error type when TMDb could not answer. An `auth` error
+        raises `ConfigurationError`."""
+        try:
+            return _FilmSearch(self, query).run()
+        except SourceError as error:
+            if error.error_type == ErrorType.AUTH:
+                raise credentials_error(error) from error
+            return LookupOutcome(
+                status=LookupStatus.FAILED,
+                error_type=str(error.error_type),
+                error_message=error.message,
+            )
+
+    # Memoized calls. Errors are never memoized: the next film (or run) asks again.
+
+    def find(self, imdb_id: str) -> list[TmdbSearchHit]:
+        if imdb_id not in self._finds:
+            self._finds[imdb_id] = list(self.api.find_by_imdb_id(imdb_id, fallback_level=1))
+        return self._finds[imdb_id]
+
+    def search(self, query: str, year: int | None, level: Level) -> list[TmdbSearchHit]:
+        key = (search_words(query), year)
+        if key not in self._searches:
+            self._searches[key] = list(
+                self.api.search_movie(query, year=year, fallback_level=int(level))
+            )
+        return self._searches[key]
+
+    def details(
+        self, tmdb_id: int, level: Level, confidence: float | None
+    ) -> tuple[TmdbMovie | None, bool]:
+        """The record's details (None when TMDb no longer knows it) and whether a call was
+        made for them."""
+        if tmdb_id in self._details:
+            return self._details[tmdb_id], False
+        try:
+            movie: TmdbMovie | None = self.api.movie_details(
+                tmdb_id, fallback_level=int(level), confidence=confidence
+            )
+        except SourceError as error:
+            if error.error_type != ErrorType.NOT_FOUND:
+                raise
+            movie = None
+        self._details[tmdb_id] = movie
+        return movie, True
+
+
+class _FilmSearch:
+    """The state of one film's resolution: the candidate pool and what was ruled out."""
+
+    def __init__(self, resolver: TmdbResolver, query: FilmQuery) -> None:
+        self.resolver = resolver
+        self.config = resolver.config
+        self.query = query
+        self.titles = festival_titles(query.title, query.original_title)
+        self.pool: dict[int, CandidateFacts] = {}
+        self.excluded: set[int] = set()
+        self.suspects: list[Candidate] = []
+        self.rejected: list[Candidate] = []
+        self.title_hits: list[int] = []
+        self.sent: set[_SearchKey] = set()
+        self.verification_calls = 0
+        self.last_ambiguity: Decision | None = None
+
+    def run(self) -> LookupOutcome:
+        found = self._direct()
+        if found is None and self.config.allows(Level.EXACT_TITLE_YEAR) and self.titles:
+            found = self._title_levels()
+        return found or self._unresolved()
+
+    # Level 1
+
+    def _direct(self) -> LookupOutcome | None:
+        if not self.query.imdb_id:
+            return None  # a festival entry without a title id: nothing to find
+        confirmed: list[tuple[CandidateFacts, IdentityCheck]] = []
+        for hit in self.resolver.find(self.query.imdb_id):
+            facts = CandidateFacts.from_hit(hit)
+            check = self._identity(facts)
+            if check.title_mismatch and not check.year_mismatch and self._may_verify():
+                # The visible titles may be translations: look at the alternative titles.
+                detailed = self._fetch_details(facts, Level.DIRECT_IMDB_ID, None, counted=True)
+                if detailed is None:
+                    continue
+                facts, check = detailed, self._identity(detailed)
+            if check.confirmed:
+                confirmed.append((facts, check))
+            else:
+                self.suspects.append(facts.as_candidate(check.score))
+                self.excluded.add(facts.tmdb_id)
+        if not confirmed:
+            return None
+        facts_by_id = {facts.tmdb_id: facts for facts, _ in confirmed}
+        decision = decide(
+            (
+                Assessment(f.tmdb_id, Level.DIRECT_IMDB_ID, c.score, c.similarity, c.year_distance)
+                for f, c in confirmed
+            ),
+            self.config,
+        )
+        if decision.ambiguous:
+            return self._ambiguous(decision, facts_by_id)
+        if not decision.accepted or decision.best is None:
+            return None
+        best: CandidateFacts | None = facts_by_id[decision.best.tmdb_id]
+        if best is not None and best.details is None:
+            best = self._fetch_details(
+                best, Level.DIRECT_IMDB_ID, decision.confidence, counted=False
+            )
+        if best is None:
+            return None
+        return self._found(best, Level.DIRECT_IMDB_ID, decision.confidence)
+
+    def _identity(self, facts: CandidateFacts) -> IdentityCheck:
+        return confirm_identity(
+            self.titles, self.query.year, facts.titles, facts.years, self.config
+        )
+
+    # Levels 2-6
+
+    def _title_levels(self) -> LookupOutcome | None:
+        for title in self._distinct_titles():
+            hits = self._search(title, None, Level.EXACT_TITLE_YEAR)
+            outcome = self._settle(final=False)
+            if outcome is not None:
+                return outcome
+            if len(hits) >= TMDB_PAGE_SIZE and self.query.year is not None:
+                self._search(title, self.query.year, Level.EXACT_TITLE_YEAR)
+                outcome = self._settle(final=False)
+                if outcome is not None:
+                    return outcome
+        outcome = self._check_alternative_titles()
+        if outcome is not None:
+            return outcome
+        if self.config.allows(Level.BROAD_SEARCH):
+            for title in self._distinct_titles():
+                keywords = keyword_query(title)
+                if keywords and (search_words(keywords), None) not in self.sent:
+                    self._search(keywords, None, Level.BROAD_SEARCH, title_search=False)
+                    outcome = self._settle(final=False)
+                    if outcome is not None:
+                        return outcome
+        return self._settle(final=True)
+
+    def _distinct_titles(self) -> list[str]:
+        """The festival title, then the original title when it searches differently."""
+        titles: dict[tuple[str, ...], str] = {}
+        for title in (self.query.title, self.query.original_title):
+            if title and search_words(title):
+                titles.setdefault(search_words(title), title)
+        return list(titles.values())
+
+    def _search(
+        self, title: str, year: int | None, level: Level, *, title_search: bool = True
+    ) -> list[TmdbSearchHit]:
+        self.sent.add((search_words(title), year))
+        hits = self.resolver.search(title, year, level)
+        for hit in hits:
+            if hit.tmdb_id in self.excluded:
+                continue
+            facts = CandidateFacts.from_hit(hit)
+            if year is not None:
+                facts = facts.released_in(year)
+            known = self.pool.get(hit.tmdb_id)
+            self.pool[hit.tmdb_id] = known.merged(facts) if known else facts
+            if title_search and hit.tmdb_id not in self.title_hits:
+                self.title_hits.append(hit.tmdb_id)
+        return hits
+
+    def _assessments(self) -> list[Assessment]:
+        return [
+            assess(self.titles, self.query.year, facts, self.config)
+            for tmdb_id, facts in self.pool.items()
+            if tmdb_id not in self.excluded
+        ]
+
+    def _settle(self, *, final: bool) -> LookupOutcome | None:
+        """Decides over the pool as it stands: FOUND, AMBIGUOUS (when no later search can help,
+        or `final`), or None to keep searching."""
+        while True:
+            decision = decide(self._assessments(), self.config)
+            if decision.best is None:
+                return None
+            if decision.ambiguous:
+                if self._break_tie(decision):
+                    continue
+                self.last_ambiguity = decision
+                if final or decision.best.level == Level.EXACT_TITLE_YEAR:
+                    return self._ambiguous(decision, self.pool)
+                return None
+            self.last_ambiguity = None
+            level = decision.best.level
+            if not decision.accepted or level is None:
+                return None
+            facts = self.pool[decision.best.tmdb_id]
+            if facts.details is None:
+                # The acceptance call: the details are the record we keep, and may change
+                # the score (alternative titles, other release years) or reject the record.
+                self._fetch_details(facts, level, decision.confidence, False)
+                continue
+            return self._found(facts, level, decision.confidence)
+
+    def _break_tie(self, decision: Decision) -> bool:
+        """Fetches the details of tied candidates (within the verification budget): a record
+        carrying another film's IMDb id drops out. True when something was fetched."""
+        fetched = False
+        for contender in decision.contenders:
+            facts = self.pool[contender.tmdb_id]
+            if facts.details is None and self._may_verify():
+                level = contender.level or Level.BROAD_SEARCH
+                self._fetch_details(facts, level, None, counted=True)
+                fetched = True
+        return fetched
+
+    def _check_alternative_titles(self) -> LookupOutcome | None:
+        """Hits of the title searches whose year fits but whose visible titles do not: the
+        festival title may be one of their alternative titles."""
+        for tmdb_id in self.title_hits:
+            if not self._may_verify():
+                break
+            facts = self.pool.get(tmdb_id)
+            if facts is None or tmdb_id in self.excluded or facts.details is not None:
+                continue
+            assessment = assess(self.titles, self.query.year, facts, self.config)
+            distance = assessment.year_distance
+            if assessment.level is not None or distance is None:
+                continue
+            if distance > self.config.max_year_distance:
+                continue
+            if self._fetch_details(facts, Level.EXACT_TITLE_YEAR, None, counted=True):
+                outcome = self._settle(final=False)
+                if outcome is not None:
+                    return outcome
+        return None
+
+    # Details
+
+    def _may_verify(self) -> bool:
+        return self.verification_calls < self.config.max_verification_calls
+
+    def _fetch_details(
+        self, facts: CandidateFacts, level: Level, confidence: float | None, counted: bool
+    ) -> CandidateFacts | None:
+        """Adds the details to a candidate; drops it when TMDb no longer knows it or when it
+        carries another film's IMDb id."""
+        movie, called = self.resolver.details(facts.tmdb_id, level, confidence)
+        if called and counted:
+            self.verification_calls += 1
+        if movie is None:
+            self._exclude(facts.tmdb_id)
+            return None
+        if movie.imdb_id and self.query.imdb_id and movie.imdb_id != self.query.imdb_id:
+            self.rejected.append(facts.with_details(movie).as_candidate(0.0))
+            self._exclude(facts.tmdb_id)
+            return None
+        detailed = facts.with_details(movie)
+        if facts.tmdb_id in self.pool:
+            self.pool[facts.tmdb_id] = detailed
+        return detailed
+
+    def _exclude(self, tmdb_id: int) -> None:
+        self.excluded.add(tmdb_id)
+        self.pool.pop(tmdb_id, None)
+
+    # Outcomes
+
+    def _found(self, facts: CandidateFacts, level: Level, confidence: float) -> LookupOutcome:
+        assert facts.details is not None
+        return LookupOutcome(
+            status=LookupStatus.FOUND,
+            film=facts.details.to_film_data(self.query.imdb_id),
+            confidence=round(confidence, 4),
+            fallback_level=int(level),
+        )
+
+    def _ambiguous(
+        self, decision: Decision, facts_by_id: dict[int, CandidateFacts]
+    ) -> LookupOutcome:
+        candidates = _candidates(decision.contenders, facts_by_id)
+        return LookupOutcome(
+            status=LookupStatus.AMBIGUOUS,
+            candidates=candidates + tuple(self.suspects),
+            fallback_level=int(decision.best.level)
+            if decision.best and decision.best.level
+            else None,
+        )
+
+    def _unresolved(self) -> LookupOutcome:
+        if self.last_ambiguity is not None:
+            return self._ambiguous(self.last_ambiguity, self.pool)
+        if self.suspects:
+            return LookupOutcome(status=LookupStatus.SUSPECT, candidates=tuple(self.suspects))
+        return LookupOutcome(status=LookupStatus.NOT_FOUND, candidates=tuple(self.rejected))
+
+
+def _candidates(
+    assessments: Sequence[Assessment], facts_by_id: dict[int, CandidateFacts]
+) -> tuple[Candidate, ...]:
+    return tuple(
+        facts_by_id[a.tmdb_id].as_candidate(a.score)
+        for a in assessments
+        if a.tmdb_id in facts_by_id
+    )
