@@ -4,10 +4,38 @@ from __future__ import annotations
 
 import dagster as dg
 
+from cinegraph_pipeline.assets.discovery import edition_discovery
+from cinegraph_pipeline.assets.enrichment import placeholder_enrichment
+from cinegraph_pipeline.assets.festival_import.scrape import edition_nominations_scraped
+from cinegraph_pipeline.assets.festival_import.stages import (
+    edition_imdb_matches,
+    edition_omdb_matches,
+    edition_stubs,
+    edition_tmdb_matches,
+)
+from cinegraph_pipeline.assets.festival_import.write import edition_write
 from cinegraph_pipeline.assets.film_database import film_database
-from cinegraph_pipeline.storage.resource import DatabaseResource
+from cinegraph_pipeline.jobs import festival_import_job
+from cinegraph_pipeline.resources import build_resources
+from cinegraph_pipeline.schedules.enrichment import (
+    placeholder_enrichment_job,
+    placeholder_enrichment_schedule,
+)
+from cinegraph_pipeline.sensors.deferred_editions import deferred_editions_sensor
+
+FESTIVAL_IMPORT_ASSETS = [
+    edition_nominations_scraped,
+    edition_tmdb_matches,
+    edition_omdb_matches,
+    edition_imdb_matches,
+    edition_stubs,
+    edition_write,
+]
 
 defs = dg.Definitions(
-    assets=[film_database],
-    resources={"database": DatabaseResource()},
+    assets=[*FESTIVAL_IMPORT_ASSETS, placeholder_enrichment, edition_discovery, film_database],
+    jobs=[festival_import_job, placeholder_enrichment_job],
+    sensors=[deferred_editions_sensor],
+    schedules=[placeholder_enrichment_schedule],
+    resources=build_resources(),
 )

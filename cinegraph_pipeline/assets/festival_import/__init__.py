@@ -1,0 +1,1 @@
+"""The per-edition assets of group `festival_import`, one per stage."""

@@ -1,0 +1,80 @@
+"""What every stage of an edition shares: its partition, metrics recorder and retry policy."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import dagster as dg
+
+from cinegraph_pipeline.partitions import Edition, edition_partitions, parse_edition
+from cinegraph_pipeline.sources.tracking import MetricsRecorder
+from cinegraph_pipeline.storage.resource import DatabaseResource
+
+GROUP = "festival_import"
+FINAL_ATTEMPT_TAG = "cinegraph/final_attempt"
+RETRY_ATTEMPT_TAG = "cinegraph/retry_attempt"
+
+# Step-level retries for failures inside a stage (e.g. the database briefly unreachable);
+# transient upstream errors are handled per film by the clients and the deferral mechanism.
+STAGE_RETRY_POLICY = dg.RetryPolicy(
+    max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+)
+
+__all__ = ["GROUP", "STAGE_RETRY_POLICY", "edition_partitions"]
+
+
+def edition_of(context: dg.AssetExecutionContext) -> Edition:
+    return parse_edition(context.partition_key)
+
+
+@dataclass
+class CallTally:
+    """Counts the metric rows (external calls) and their cost as they are flushed."""
+
+    calls: int = 0
+    cost_usd: float = 0.0
+    errors: dict[str, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def add(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        with self._lock:
+            self.calls += len(rows)
+            self.cost_usd += sum(float(row.get("cost_usd") or 0.0) for row in rows)
+            for row in rows:
+                error = row.get("error_type")
+                if error:
+                    self.errors[error] = self.errors.get(error, 0) + 1
+
+
+@contextmanager
+def edition_recorder(
+    context: dg.AssetExecutionContext | dg.OpExecutionContext,
+    database: DatabaseResource,
+    *,
+    festival: str | None = None,
+) -> Iterator[tuple[MetricsRecorder, CallTally]]:
+    """A buffered recorder whose rows carry festival, partition and run id, flushed into the
+    film database when the stage ends."""
+    tally = CallTally()
+
+    def sink(rows: list[dict[str, Any]]) -> None:
+        database.write_metrics(rows)
+        tally.add(rows)
+
+    partition = context.partition_key if context.has_partition_key else None
+    metadata: dict[str, Any] = {"run_id": context.run_id}
+    if partition:
+        metadata["partition"] = partition
+        metadata["festival"] = festival or parse_edition(partition).festival.slug
+    elif festival:
+        metadata["festival"] = festival
+    with MetricsRecorder(sink, context=metadata) as recorder:
+        yield recorder, tally
+
+
+def is_final_attempt(context: dg.AssetExecutionContext) -> bool:
+    return context.run.tags.get(FINAL_ATTEMPT_TAG) == "true"

@@ -1,0 +1,66 @@
+"""Stage 1: the nominations of one edition, scraped from its IMDb event page."""
+
+import dagster as dg
+
+from cinegraph_pipeline.assets.festival_import.common import (
+    GROUP,
+    STAGE_RETRY_POLICY,
+    edition_of,
+    edition_recorder,
+)
+from cinegraph_pipeline.imports.nominations import EditionNominations, edition_nominations
+from cinegraph_pipeline.partitions import edition_partitions
+from cinegraph_pipeline.sources.errors import ErrorType, SourceError
+from cinegraph_pipeline.sources.imdb.resource import ImdbResource
+from cinegraph_pipeline.storage.resource import DatabaseResource
+
+
+@dg.asset(
+    group_name=GROUP,
+    partitions_def=edition_partitions,
+    kinds={"imdb", "python"},
+    pool="imdb",
+    retry_policy=STAGE_RETRY_POLICY,
+)
+def edition_nominations_scraped(
+    context: dg.AssetExecutionContext, imdb: ImdbResource, database: DatabaseResource
+) -> dg.MaterializeResult[EditionNominations]:
+    """Every nomination of the edition as its IMDb event page lists it.
+
+    The page is the only source of truth for who was nominated: each nomination x film x
+    person becomes one row, and each distinct film goes on to be resolved. A page that cannot
+    be fetched fails the run (the step is retried); one that does not exist is an error too,
+    since an edition with no page has nothing to import.
+    """
+    edition = edition_of(context)
+    with edition_recorder(context, database) as (recorder, _tally):
+        try:
+            page = imdb.client(recorder).event_page(edition.festival.imdb_event_id, edition.year)
+        except SourceError as exc:
+            if exc.error_type is ErrorType.NOT_FOUND:
+                raise dg.Failure(
+                    description=f"IMDb has no page for {edition.festival.name} {edition.year} "
+                    f"({edition.festival.imdb_event_id}); nothing to import",
+                    allow_retries=False,
+                ) from None
+            raise
+    result = edition_nominations(edition.festival.slug, page)
+    awards = sorted({row["award"] for row in result.rows})
+    winners = sum(1 for row in result.rows if row["winner"])
+    preview = "\n".join(
+        f"| {row['award']} | {row['category']} | {row['film_title']} | {row['person_name']} "
+        f"| {'yes' if row['winner'] else ''} |"
+        for row in result.rows[:20]
+    )
+    return dg.MaterializeResult(
+        value=result,
+        metadata={
+            "nominations": dg.MetadataValue.int(result.nomination_count),
+            "films": dg.MetadataValue.int(len(result.films)),
+            "awards": dg.MetadataValue.int(len(awards)),
+            "winners": dg.MetadataValue.int(winners),
+            "preview": dg.MetadataValue.md(
+                "| award | category | film | person | winner |\n|---|---|---|---|---|\n" + preview
+            ),
+        },
+    )

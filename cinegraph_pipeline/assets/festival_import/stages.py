@@ -1,0 +1,266 @@
+"""Stages 2-5: TMDb (six scored levels), then OMDb, then the IMDb title page, then stubs.
+
+Each stage sees only what the stages before it left unresolved, so the UI shows where each
+film was found; a film a source failed to answer for (rate limit, timeout, block...) is
+deferred, never passed down to a lesser source.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+from pydantic import Field
+from sqlalchemy import select
+
+from cinegraph_pipeline.assets.festival_import.common import (
+    GROUP,
+    STAGE_RETRY_POLICY,
+    edition_of,
+    edition_recorder,
+    is_final_attempt,
+)
+from cinegraph_pipeline.imports.nominations import EditionNominations
+from cinegraph_pipeline.imports.progress import (
+    EditionProgress,
+    conclusions,
+    run_stage,
+    start_progress,
+    with_call_counts,
+)
+from cinegraph_pipeline.partitions import edition_partitions
+from cinegraph_pipeline.resolution.cascade import FilmProgress, FilmResolver, ImportType
+from cinegraph_pipeline.resolution.config import ResolutionConfig
+from cinegraph_pipeline.sources.errors import ConfigurationError, Source
+from cinegraph_pipeline.sources.imdb.resource import ImdbResource
+from cinegraph_pipeline.sources.omdb.resource import OmdbResource
+from cinegraph_pipeline.sources.tmdb.resource import TmdbResource
+from cinegraph_pipeline.storage.models import Movie
+from cinegraph_pipeline.storage.resource import DatabaseResource
+
+
+class TmdbStageConfig(dg.Config):
+    max_fallback_level: int = Field(
+        default=6, ge=1, le=6, description="Highest TMDb fallback level to try (1-6)."
+    )
+    min_confidence: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="Lowest confidence accepted as a match."
+    )
+    workers: int = Field(default=8, ge=1, le=64, description="Concurrent lookups.")
+
+    def resolution(self) -> ResolutionConfig:
+        return ResolutionConfig(
+            max_fallback_level=self.max_fallback_level, min_confidence=self.min_confidence
+        )
+
+
+class StageConfig(dg.Config):
+    workers: int = Field(default=4, ge=1, le=64, description="Concurrent lookups.")
+
+
+def _progress_logger(context: dg.AssetExecutionContext, source: str) -> Callable[[int, int], None]:
+    def log(done: int, total: int) -> None:
+        context.log.info(f"{source}: {done}/{total} films looked up")
+
+    return log
+
+
+@contextmanager
+def _missing_credentials_fail_the_stage() -> Iterator[None]:
+    try:
+        yield
+    except ConfigurationError as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
+
+
+def _trail(film: FilmProgress) -> str:
+    return " → ".join(f"{a.source}: {a.outcome.status.value}" for a in film.attempts)
+
+
+def _stage_result(progress: EditionProgress, source: Source) -> dg.MaterializeResult:
+    stats = progress.stages[-1]
+    rows = []
+    for film in progress.to_look_up()[:25]:
+        last = film.attempts[-1].outcome if film.attempts else None
+        level = last.fallback_level if last and last.fallback_level else ""
+        confidence = "" if last is None or last.confidence is None else round(last.confidence, 3)
+        rows.append(
+            f"| {film.query.imdb_id} | {film.query.title} | {level} | {confidence} | "
+            f"{_trail(film)} |"
+        )
+    metadata: dict[str, dg.RawMetadataValue] = {
+        "films": dg.MetadataValue.int(len(progress.films)),
+        "already_stored": dg.MetadataValue.int(len(progress.existing)),
+        "tried": dg.MetadataValue.int(stats.tried),
+        "resolved": dg.MetadataValue.int(stats.resolved),
+        "passed_on": dg.MetadataValue.int(stats.passed_on),
+        "deferred": dg.MetadataValue.int(stats.deferred),
+        "calls": dg.MetadataValue.int(stats.calls),
+        "cost_usd": dg.MetadataValue.float(stats.cost_usd),
+        "seconds": dg.MetadataValue.float(stats.seconds),
+        "preview": dg.MetadataValue.md(
+            "| imdb id | title | level | confidence | answers |\n|---|---|---|---|---|\n"
+            + "\n".join(rows)
+        ),
+    }
+    if source is Source.TMDB:
+        for level in range(1, 7):
+            metadata[f"resolved_level_{level}"] = dg.MetadataValue.int(stats.by_level.get(level, 0))
+    return dg.MaterializeResult(value=progress, metadata=metadata)
+
+
+def _stored_import_types(database: DatabaseResource, imdb_ids: list[str]) -> dict[str, str]:
+    stored: dict[str, str] = {}
+    with database.engine().connect() as conn:
+        for start in range(0, len(imdb_ids), 500):
+            chunk = imdb_ids[start : start + 500]
+            stored.update(
+                conn.execute(
+                    select(Movie.imdb_id, Movie.import_type).where(Movie.imdb_id.in_(chunk))
+                ).all()
+            )
+    return stored
+
+
+@dg.asset(
+    group_name=GROUP,
+    partitions_def=edition_partitions,
+    kinds={"tmdb", "python"},
+    pool="tmdb",
+    retry_policy=STAGE_RETRY_POLICY,
+)
+def edition_tmdb_matches(
+    context: dg.AssetExecutionContext,
+    config: TmdbStageConfig,
+    edition_nominations_scraped: EditionNominations,
+    tmdb: TmdbResource,
+    database: DatabaseResource,
+) -> dg.MaterializeResult[EditionProgress]:
+    """The edition's films matched on TMDb, the source of full records.
+
+    Six levels from a direct IMDb id to a broad keyword search, each match scored from its
+    evidence and accepted only above `min_confidence`; ambiguous or suspect hits are not
+    taken and go to the next source flagged for review. Films already stored (other than
+    `pending`) are not looked up again, so a re-run only retries what is missing.
+    """
+    edition = edition_of(context)
+    films = edition_nominations_scraped.films
+    stored = _stored_import_types(database, [film.imdb_id for film in films])
+    progress = start_progress(edition.festival.slug, edition.year, films, stored)
+    with (
+        edition_recorder(context, database) as (recorder, tally),
+        _missing_credentials_fail_the_stage(),
+    ):
+        resolver = FilmResolver(tmdb=tmdb.client(recorder), config=config.resolution())
+        progress = run_stage(
+            progress,
+            Source.TMDB,
+            resolver,
+            workers=config.workers,
+            on_progress=_progress_logger(context, "tmdb"),
+        )
+    return _stage_result(with_call_counts(progress, tally.calls, tally.cost_usd), Source.TMDB)
+
+
+@dg.asset(
+    group_name=GROUP,
+    partitions_def=edition_partitions,
+    kinds={"omdb", "python"},
+    pool="omdb",
+    retry_policy=STAGE_RETRY_POLICY,
+)
+def edition_omdb_matches(
+    context: dg.AssetExecutionContext,
+    config: StageConfig,
+    edition_tmdb_matches: EditionProgress,
+    omdb: OmdbResource,
+    database: DatabaseResource,
+) -> dg.MaterializeResult[EditionProgress]:
+    """What TMDb did not know, looked up on OMDb (by IMDb id, then title and year).
+
+    OMDb gives a minimal record (`import_type` minimal) that the enrichment schedule later
+    tries to upgrade from TMDb. Free keys allow 1,000 requests a day, so only films TMDb left
+    unresolved reach this stage.
+    """
+    with (
+        edition_recorder(context, database) as (recorder, tally),
+        _missing_credentials_fail_the_stage(),
+    ):
+        progress = run_stage(
+            edition_tmdb_matches,
+            Source.OMDB,
+            FilmResolver(omdb=omdb.client(recorder)),
+            workers=config.workers,
+            on_progress=_progress_logger(context, "omdb"),
+        )
+    return _stage_result(with_call_counts(progress, tally.calls, tally.cost_usd), Source.OMDB)
+
+
+@dg.asset(
+    group_name=GROUP,
+    partitions_def=edition_partitions,
+    kinds={"imdb", "python"},
+    pool="imdb",
+    retry_policy=STAGE_RETRY_POLICY,
+)
+def edition_imdb_matches(
+    context: dg.AssetExecutionContext,
+    config: StageConfig,
+    edition_omdb_matches: EditionProgress,
+    imdb: ImdbResource,
+    database: DatabaseResource,
+) -> dg.MaterializeResult[EditionProgress]:
+    """What OMDb did not know either, read from the film's own IMDb title page.
+
+    IMDb blocks plain clients, so this runs at a polite rate (or through the Zyte rendering
+    proxy when ZYTE_API_KEY is set, at a cost per page); a block defers the film.
+    """
+    with (
+        edition_recorder(context, database) as (recorder, tally),
+        _missing_credentials_fail_the_stage(),
+    ):
+        progress = run_stage(
+            edition_omdb_matches,
+            Source.IMDB,
+            FilmResolver(imdb=imdb.client(recorder)),
+            workers=config.workers,
+            on_progress=_progress_logger(context, "imdb"),
+        )
+    return _stage_result(with_call_counts(progress, tally.calls, tally.cost_usd), Source.IMDB)
+
+
+@dg.asset(
+    group_name=GROUP,
+    partitions_def=edition_partitions,
+    kinds={"python"},
+    retry_policy=STAGE_RETRY_POLICY,
+)
+def edition_stubs(
+    context: dg.AssetExecutionContext, edition_imdb_matches: EditionProgress
+) -> dg.MaterializeResult[EditionProgress]:
+    """Films that every source answered "not found" for, kept as stubs.
+
+    A stub holds only what the festival page said (title, original title, year) and is
+    retried against TMDb by the enrichment schedule, so a nominated film is never lost.
+    Films a source failed on are not stubs: they stay deferred for the retry sensor (on its
+    last attempt they become stubs flagged for review).
+    """
+    progress = edition_imdb_matches
+    resolved = conclusions(progress, FilmResolver(), final_attempt=is_final_attempt(context))
+    stubs = [r for r in resolved.values() if r.import_type is ImportType.STUB]
+    looked_up = len(resolved)
+    rows = "\n".join(
+        f"| {r.film.imdb_id} | {r.film.title} | {r.film.year or ''} |" for r in stubs[:25]
+    )
+    context.log.info(f"{len(stubs)} stubs of {looked_up} films looked up")
+    return dg.MaterializeResult(
+        value=progress,
+        metadata={
+            "films": dg.MetadataValue.int(len(progress.films)),
+            "looked_up": dg.MetadataValue.int(looked_up),
+            "stubs": dg.MetadataValue.int(len(stubs)),
+            "stub_rate": dg.MetadataValue.float(
+                round(len(stubs) / looked_up, 4) if looked_up else 0.0
+            ),
+            "preview": dg.MetadataValue.md("| imdb id | title | year |\n|---|---|---|\n" + rows),
+        },
+    )

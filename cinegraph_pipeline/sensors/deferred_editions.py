@@ -1,0 +1,193 @@
+"""Re-runs editions left with deferred (`pending`) films, with backoff and a cap.
+
+A film is deferred when a source failed transiently (rate limit, timeout, block...): it is
+stored as `pending` and its nominations are written. This sensor asks for the edition again
+after 10, 20, 40... minutes, at most `max_attempts` times; the last attempt is tagged so that
+films still failing become stubs flagged for review. While a source is still failing (most of
+its recent calls are transient errors) the sensor waits instead of piling on.
+"""
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import dagster as dg
+from sqlalchemy import Engine, and_, case, func, select
+
+from cinegraph_pipeline.assets.festival_import.common import FINAL_ATTEMPT_TAG, RETRY_ATTEMPT_TAG
+from cinegraph_pipeline.jobs import festival_import_job
+from cinegraph_pipeline.partitions import FESTIVALS_BY_SLUG, edition_key
+from cinegraph_pipeline.sources.errors import TRANSIENT_ERRORS
+from cinegraph_pipeline.storage.models import ApiLookupMetric, FestivalNomination, Movie
+from cinegraph_pipeline.storage.resource import DatabaseResource
+
+MAX_ATTEMPTS_VAR = "CINEGRAPH_RETRY_MAX_ATTEMPTS"
+BASE_DELAY_VAR = "CINEGRAPH_RETRY_BASE_MINUTES"
+DEFAULT_MAX_ATTEMPTS = 4
+DEFAULT_BASE_MINUTES = 10.0
+FAILING_WINDOW = timedelta(minutes=15)
+FAILING_SAMPLE = 20
+FAILING_SHARE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class RetrySettings:
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    base_delay: timedelta = timedelta(minutes=DEFAULT_BASE_MINUTES)
+
+    @classmethod
+    def from_env(cls) -> "RetrySettings":
+        attempts = int(os.environ.get(MAX_ATTEMPTS_VAR) or DEFAULT_MAX_ATTEMPTS)
+        minutes = float(os.environ.get(BASE_DELAY_VAR) or DEFAULT_BASE_MINUTES)
+        return cls(max_attempts=max(1, attempts), base_delay=timedelta(minutes=minutes))
+
+    def delay(self, attempts_made: int) -> timedelta:
+        """The wait before the next attempt: one base delay, then doubling."""
+        return self.base_delay * (2**attempts_made)
+
+
+def editions_with_pending_films(engine: Engine) -> dict[str, int]:
+    """`festival|year` -> number of pending films, for every edition that has any."""
+    query = (
+        select(
+            FestivalNomination.festival,
+            FestivalNomination.year,
+            func.count(func.distinct(Movie.id)),
+        )
+        .join(Movie, Movie.id == FestivalNomination.movie_id)
+        .where(Movie.import_type == "pending")
+        .group_by(FestivalNomination.festival, FestivalNomination.year)
+    )
+    with engine.connect() as conn:
+        return {
+            edition_key(festival, year): count
+            for festival, year, count in conn.execute(query)
+            if festival in FESTIVALS_BY_SLUG
+        }
+
+
+def failing_sources(engine: Engine, now: datetime) -> dict[str, float]:
+    """Sources whose recent calls are mostly transient errors, with that share."""
+    transient = [error.value for error in TRANSIENT_ERRORS]
+    failing: dict[str, float] = {}
+    with engine.connect() as conn:
+        for source in ("tmdb", "omdb", "imdb"):
+            recent = (
+                select(ApiLookupMetric.error_type)
+                .where(
+                    and_(
+                        ApiLookupMetric.source == source,
+                        ApiLookupMetric.inserted_at >= now - FAILING_WINDOW,
+                    )
+                )
+                .order_by(ApiLookupMetric.inserted_at.desc())
+                .limit(FAILING_SAMPLE)
+                .subquery()
+            )
+            total, bad = conn.execute(
+                select(
+                    func.count(),
+                    func.coalesce(
+                        func.sum(case((recent.c.error_type.in_(transient), 1), else_=0)), 0
+                    ),
+                )
+            ).one()
+            if total >= 5 and bad / total >= FAILING_SHARE:
+                failing[source] = round(bad / total, 3)
+    return failing
+
+
+def plan_retries(
+    pending: dict[str, int],
+    state: dict[str, dict[str, Any]],
+    now: datetime,
+    settings: RetrySettings,
+    busy: frozenset[str] = frozenset(),
+) -> tuple[list[dg.RunRequest], dict[str, dict[str, Any]]]:
+    """Which editions to run again now, and the new cursor state.
+
+    The state holds, per edition with pending films, the attempts made and when the next is
+    due (one base delay after the deferral is first seen, then doubling). An edition with no
+    pending film left drops out, so a later deferral starts a fresh series; an edition with
+    a run in progress (`busy`) waits for it.
+    """
+    requests: list[dg.RunRequest] = []
+    new_state: dict[str, dict[str, Any]] = {}
+    for partition, films in sorted(pending.items()):
+        entry = state.get(partition) or {
+            "attempts": 0,
+            "due": (now + settings.delay(0)).isoformat(),
+        }
+        attempts = int(entry["attempts"])
+        new_state[partition] = {**entry, "films": films}
+        if (
+            attempts >= settings.max_attempts
+            or partition in busy
+            or now < datetime.fromisoformat(entry["due"])
+        ):
+            continue
+        attempt = attempts + 1
+        tags = {RETRY_ATTEMPT_TAG: str(attempt)}
+        if attempt == settings.max_attempts:
+            tags[FINAL_ATTEMPT_TAG] = "true"
+        requests.append(
+            dg.RunRequest(
+                run_key=f"{partition}:retry:{attempt}", partition_key=partition, tags=tags
+            )
+        )
+        new_state[partition] = {
+            "attempts": attempt,
+            "due": (now + settings.delay(attempt)).isoformat(),
+            "films": films,
+        }
+    return requests, new_state
+
+
+def editions_in_progress(instance: dg.DagsterInstance) -> frozenset[str]:
+    runs = instance.get_runs(
+        filters=dg.RunsFilter(
+            job_name=festival_import_job.name,
+            statuses=[
+                dg.DagsterRunStatus.QUEUED,
+                dg.DagsterRunStatus.NOT_STARTED,
+                dg.DagsterRunStatus.STARTING,
+                dg.DagsterRunStatus.STARTED,
+            ],
+        )
+    )
+    return frozenset(
+        run.tags["dagster/partition"] for run in runs if "dagster/partition" in run.tags
+    )
+
+
+@dg.sensor(
+    job=festival_import_job,
+    minimum_interval_seconds=120,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Re-runs festival editions that ended with deferred films, with backoff.",
+)
+def deferred_editions_sensor(
+    context: dg.SensorEvaluationContext, database: DatabaseResource
+) -> dg.SensorResult | dg.SkipReason:
+    engine = database.engine()
+    now = datetime.now(UTC)
+    pending = editions_with_pending_films(engine)
+    state: dict[str, dict[str, Any]] = json.loads(context.cursor) if context.cursor else {}
+    if not pending:
+        return dg.SensorResult(skip_reason="no edition has deferred films", cursor="{}")
+    failing = failing_sources(engine, now)
+    if failing:
+        names = ", ".join(f"{s} ({share:.0%} transient errors)" for s, share in failing.items())
+        return dg.SkipReason(f"waiting: still failing: {names}")
+    requests, new_state = plan_retries(pending, state, now, RetrySettings.from_env())
+    exhausted = [
+        p for p, e in new_state.items() if e["attempts"] >= RetrySettings.from_env().max_attempts
+    ]
+    if not requests:
+        reason = f"{len(pending)} editions with deferred films are waiting for their backoff"
+        if exhausted:
+            reason += f"; attempts exhausted for {', '.join(exhausted)}"
+        return dg.SensorResult(skip_reason=reason, cursor=json.dumps(new_state))
+    return dg.SensorResult(run_requests=requests, cursor=json.dumps(new_state))
