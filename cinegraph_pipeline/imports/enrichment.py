@@ -77,21 +77,22 @@ def _due(now: datetime) -> Any:
 
 def due_placeholders(connection: Connection, now: datetime, limit: int) -> list[Placeholder]:
     """The placeholders whose retry time has passed, longest-waiting first."""
+    table = Movie.__table__
     rows = connection.execute(
-        select(Movie).where(_due(now)).order_by(Movie.next_tmdb_retry_at, Movie.id).limit(limit)
-    ).scalars()
+        select(table).where(_due(now)).order_by(table.c.next_tmdb_retry_at, table.c.id).limit(limit)
+    ).mappings()
     return [
         Placeholder(
-            id=movie.id,
-            imdb_id=movie.imdb_id,
-            title=movie.title,
-            original_title=movie.original_title,
-            year=movie.year,
-            import_type=movie.import_type,
-            placeholder_retry_count=movie.placeholder_retry_count,
-            values={column: getattr(movie, column) for column in _DATA_COLUMNS},
+            id=row["id"],
+            imdb_id=row["imdb_id"],
+            title=row["title"],
+            original_title=row["original_title"],
+            year=row["year"],
+            import_type=row["import_type"],
+            placeholder_retry_count=row["placeholder_retry_count"],
+            values={column: row[column] for column in _DATA_COLUMNS},
         )
-        for movie in rows
+        for row in rows
     ]
 
 

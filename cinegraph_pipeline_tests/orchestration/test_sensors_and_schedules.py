@@ -1,0 +1,150 @@
+"""The deferred-edition retry sensor and the enrichment schedule, evaluated directly."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import dagster as dg
+import pytest
+from sqlalchemy import Engine
+
+from cinegraph_pipeline.definitions import defs
+from cinegraph_pipeline.schedules.enrichment import placeholder_enrichment_schedule
+from cinegraph_pipeline.sensors.deferred_editions import (
+    RetrySettings,
+    deferred_editions_sensor,
+    plan_retries,
+)
+from cinegraph_pipeline.storage.resource import DatabaseResource
+from cinegraph_pipeline.storage.writes import (
+    insert_metrics,
+    movie_ids,
+    upsert_movies,
+    upsert_nominations,
+)
+
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
+SETTINGS = RetrySettings(max_attempts=3, base_delay=timedelta(minutes=10))
+
+
+def seed_pending(engine: Engine, festival: str = "cannes", year: int = 2016) -> None:
+    movie = {
+        "imdb_id": f"tt9{year}01",
+        "title": "A Deferred Film",
+        "year": year,
+        "import_type": "pending",
+        "data_source": "festival",
+        "needs_enrichment": True,
+    }
+    with engine.begin() as conn:
+        upsert_movies(conn, [movie])
+        movie_id = movie_ids(conn, [movie["imdb_id"]])[movie["imdb_id"]]
+        upsert_nominations(
+            conn,
+            [
+                {
+                    "festival": festival,
+                    "year": year,
+                    "award": "Palme d'Or",
+                    "category": "Palme d'Or",
+                    "film_imdb_id": movie["imdb_id"],
+                    "film_title": "A Deferred Film",
+                    "person_imdb_id": "",
+                    "person_name": "",
+                    "winner": False,
+                    "notes": None,
+                    "movie_id": movie_id,
+                }
+            ],
+        )
+
+
+def test_plan_retries_backs_off_and_caps() -> None:
+    pending = {"cannes|2016": 2}
+    requests, state = plan_retries(pending, {}, NOW, SETTINGS)
+    assert requests == []  # first sight: wait one base delay
+    requests, state = plan_retries(pending, state, NOW + timedelta(minutes=10), SETTINGS)
+    assert [r.run_key for r in requests] == ["cannes|2016:retry:1"]
+    assert requests[0].partition_key == "cannes|2016"
+    # The second attempt waits twice as long.
+    assert plan_retries(pending, state, NOW + timedelta(minutes=29), SETTINGS)[0] == []
+    requests, state = plan_retries(pending, state, NOW + timedelta(minutes=30), SETTINGS)
+    assert [r.run_key for r in requests] == ["cannes|2016:retry:2"]
+    assert "cinegraph/final_attempt" not in requests[0].tags
+    requests, state = plan_retries(pending, state, NOW + timedelta(hours=2), SETTINGS)
+    assert requests[0].tags["cinegraph/final_attempt"] == "true"
+    assert plan_retries(pending, state, NOW + timedelta(days=2), SETTINGS)[0] == []
+    # An edition with nothing pending any more drops out of the state.
+    assert plan_retries({}, state, NOW, SETTINGS) == ([], {})
+
+
+def test_plan_retries_waits_for_a_run_in_progress() -> None:
+    state = {"cannes|2016": {"attempts": 1, "due": NOW.isoformat()}}
+    requests, _ = plan_retries({"cannes|2016": 1}, state, NOW, SETTINGS, frozenset({"cannes|2016"}))
+    assert requests == []
+
+
+def test_sensor_requests_editions_with_pending_films(
+    migrated_engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CINEGRAPH_RETRY_BASE_MINUTES", "0")
+    seed_pending(migrated_engine)
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(
+            instance=instance, resources={"database": DatabaseResource(url=database_url)}
+        )
+        result = deferred_editions_sensor(context)
+        assert isinstance(result, dg.SensorResult)
+        assert [r.partition_key for r in result.run_requests] == ["cannes|2016"]
+        assert result.run_requests[0].tags["cinegraph/retry_attempt"] == "1"
+        cursor = json.loads(result.cursor)
+        assert cursor["cannes|2016"]["attempts"] == 1
+
+
+def test_sensor_waits_while_a_source_is_still_failing(
+    migrated_engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CINEGRAPH_RETRY_BASE_MINUTES", "0")
+    seed_pending(migrated_engine)
+    insert_metrics(
+        migrated_engine,
+        [
+            {
+                "source": "tmdb",
+                "operation": "search",
+                "target_identifier": "x",
+                "success": False,
+                "error_type": "rate_limit",
+            }
+        ]
+        * 10,
+    )
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(
+            instance=instance, resources={"database": DatabaseResource(url=database_url)}
+        )
+        result = deferred_editions_sensor(context)
+    assert isinstance(result, dg.SkipReason)
+    assert "tmdb" in (result.skip_message or "")
+
+
+def test_sensor_skips_when_nothing_is_pending(sqlite_url: str) -> None:
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(
+            instance=instance, resources={"database": DatabaseResource(url=sqlite_url)}
+        )
+        result = deferred_editions_sensor(context)
+    assert isinstance(result, dg.SensorResult)
+    assert not result.run_requests
+
+
+def test_enrichment_schedule_runs_the_enrichment_job_daily() -> None:
+    assert placeholder_enrichment_schedule.cron_schedule == "30 3 * * *"
+    context = dg.build_schedule_context(scheduled_execution_time=NOW)
+    request = placeholder_enrichment_schedule.evaluate_tick(context).run_requests[0]
+    job = defs.resolve_job_def(placeholder_enrichment_schedule.job_name)
+    assert [key.to_user_string() for key in job.asset_layer.executable_asset_keys] == [
+        "placeholder_enrichment"
+    ]
+    assert request.run_config == {}
