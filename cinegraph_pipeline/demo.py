@@ -59,7 +59,7 @@ def _summary(started_at: datetime, metadata: dict[str, dg.MetadataValue], second
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--edition", default="cannes|2016", help="partition key, e.g. cannes|2016")
+    parser.add_argument("--edition", default="cannes|2011", help="partition key, e.g. cannes|2016")
     parser.add_argument(
         "--real", action="store_true", help="use the real services configured in the environment"
     )
@@ -90,7 +90,10 @@ def main(argv: list[str] | None = None) -> int:
         with dg.DagsterInstance.get() as instance:
             job = defs.resolve_job_def(festival_import_job.name)
             result = job.execute_in_process(
-                instance=instance, partition_key=args.edition, raise_on_error=False
+                instance=instance,
+                partition_key=args.edition,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             )
             if not result.success:
                 print("demo: the run failed; open the Dagster UI (scripts/ui) for the details")
