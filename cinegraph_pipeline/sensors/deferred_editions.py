@@ -1,7 +1,11 @@
-"""Re-runs editions left with deferred (`pending`) films, with backoff and a cap.
+"""Re-runs editions left with deferred (`pending`) films or whose last run failed, with
+backoff and a cap.
 
 A film is deferred when a source failed transiently (rate limit, timeout, block...): it is
-stored as `pending` and its nominations are written. This sensor asks for the edition again
+stored as `pending` and its nominations are written. A run can also fail as a whole (the
+event page unreachable after the step retries); unless it failed for a reason no retry can
+fix (a missing key, an edition with no page), it is retried the same way. This sensor asks for
+the edition again
 after 10, 20, 40... minutes, at most `max_attempts` times; the last attempt is tagged so that
 films still failing become stubs flagged for review. While a source is still failing (most of
 its recent calls are transient errors) the sensor waits instead of piling on.
@@ -16,9 +20,13 @@ from typing import Any
 import dagster as dg
 from sqlalchemy import Engine, and_, case, func, select
 
-from cinegraph_pipeline.assets.festival_import.common import FINAL_ATTEMPT_TAG, RETRY_ATTEMPT_TAG
+from cinegraph_pipeline.assets.festival_import.common import (
+    FINAL_ATTEMPT_TAG,
+    PERMANENT_FAILURE_TAG,
+    RETRY_ATTEMPT_TAG,
+)
 from cinegraph_pipeline.jobs import festival_import_job
-from cinegraph_pipeline.partitions import FESTIVALS_BY_SLUG, edition_key
+from cinegraph_pipeline.partitions import FESTIVALS_BY_SLUG, edition_key, parse_edition
 from cinegraph_pipeline.sources.errors import TRANSIENT_ERRORS
 from cinegraph_pipeline.storage.models import ApiLookupMetric, FestivalNomination, Movie
 from cinegraph_pipeline.storage.resource import DatabaseResource
@@ -145,6 +153,42 @@ def plan_retries(
     return requests, new_state
 
 
+FAILED_RUN_WINDOW = timedelta(days=2)
+PARTITION_TAG = "dagster/partition"
+
+
+def editions_whose_last_run_failed(instance: dg.DagsterInstance, now: datetime) -> set[str]:
+    """Editions whose most recent festival-import run failed, not permanently."""
+    records = instance.get_run_records(
+        filters=dg.RunsFilter(updated_after=now - FAILED_RUN_WINDOW),
+        limit=500,  # newest first
+    )
+    latest: dict[str, dg.DagsterRun] = {}
+    for record in records:
+        run = record.dagster_run
+        partition = run.tags.get(PARTITION_TAG)
+        if partition is None or partition in latest or not _imports_an_edition(run):
+            continue
+        latest[partition] = run
+    return {
+        partition
+        for partition, run in latest.items()
+        if run.status == dg.DagsterRunStatus.FAILURE
+        and run.tags.get(PERMANENT_FAILURE_TAG) != "true"
+    }
+
+
+def _imports_an_edition(run: dg.DagsterRun) -> bool:
+    try:
+        parse_edition(run.tags[PARTITION_TAG])
+    except ValueError:
+        return False
+    if run.job_name == festival_import_job.name:
+        return True
+    selection = run.asset_selection or frozenset()
+    return any(key.to_user_string() == "edition_write" for key in selection)
+
+
 def editions_in_progress(instance: dg.DagsterInstance) -> frozenset[str]:
     runs = instance.get_runs(
         filters=dg.RunsFilter(
@@ -166,7 +210,7 @@ def editions_in_progress(instance: dg.DagsterInstance) -> frozenset[str]:
     job=festival_import_job,
     minimum_interval_seconds=120,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Re-runs festival editions that ended with deferred films, with backoff.",
+    description="Re-runs festival editions left with deferred films or a failed run, with backoff.",
 )
 def deferred_editions_sensor(
     context: dg.SensorEvaluationContext, database: DatabaseResource
@@ -174,9 +218,13 @@ def deferred_editions_sensor(
     engine = database.engine()
     now = datetime.now(UTC)
     pending = editions_with_pending_films(engine)
+    for partition in editions_whose_last_run_failed(context.instance, now):
+        pending.setdefault(partition, 0)
     state: dict[str, dict[str, Any]] = json.loads(context.cursor) if context.cursor else {}
     if not pending:
-        return dg.SensorResult(skip_reason="no edition has deferred films", cursor="{}")
+        return dg.SensorResult(
+            skip_reason="no edition has deferred films or a failed run", cursor="{}"
+        )
     failing = failing_sources(engine, now)
     if failing:
         names = ", ".join(f"{s} ({share:.0%} transient errors)" for s, share in failing.items())

@@ -148,3 +148,41 @@ def test_enrichment_schedule_runs_the_enrichment_job_daily() -> None:
         "placeholder_enrichment"
     ]
     assert request.run_config == {}
+
+
+def test_sensor_retries_an_edition_whose_last_run_failed_unless_permanently(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dagster._core.test_utils import create_run_for_test
+
+    monkeypatch.setenv("CINEGRAPH_RETRY_BASE_MINUTES", "0")
+    with dg.instance_for_test() as instance:
+        for partition, tags in (
+            ("cannes|2012", {}),
+            ("cannes|2013", {"cinegraph/permanent_failure": "true"}),
+        ):
+            create_run_for_test(
+                instance,
+                job_name="festival_import_job",
+                status=dg.DagsterRunStatus.FAILURE,
+                tags={"dagster/partition": partition, **tags},
+            )
+        # An edition whose failed run was followed by a successful one is left alone.
+        create_run_for_test(
+            instance,
+            job_name="festival_import_job",
+            status=dg.DagsterRunStatus.FAILURE,
+            tags={"dagster/partition": "cannes|2014"},
+        )
+        create_run_for_test(
+            instance,
+            job_name="festival_import_job",
+            status=dg.DagsterRunStatus.SUCCESS,
+            tags={"dagster/partition": "cannes|2014"},
+        )
+        context = dg.build_sensor_context(
+            instance=instance, resources={"database": DatabaseResource(url=sqlite_url)}
+        )
+        result = deferred_editions_sensor(context)
+    assert isinstance(result, dg.SensorResult)
+    assert [r.partition_key for r in result.run_requests] == ["cannes|2012"]

@@ -17,6 +17,8 @@ from cinegraph_pipeline.storage.resource import DatabaseResource
 GROUP = "festival_import"
 FINAL_ATTEMPT_TAG = "cinegraph/final_attempt"
 RETRY_ATTEMPT_TAG = "cinegraph/retry_attempt"
+# Set on a run that failed for a reason a retry cannot fix (a missing key, an unknown page).
+PERMANENT_FAILURE_TAG = "cinegraph/permanent_failure"
 
 # Step-level retries for failures inside a stage (e.g. the database briefly unreachable);
 # transient upstream errors are handled per film by the clients and the deferral mechanism.
@@ -78,3 +80,9 @@ def edition_recorder(
 
 def is_final_attempt(context: dg.AssetExecutionContext) -> bool:
     return context.run.tags.get(FINAL_ATTEMPT_TAG) == "true"
+
+
+def permanent_failure(context: dg.AssetExecutionContext, description: str) -> dg.Failure:
+    """A failure that no retry can fix: tagged on the run so the retry sensor leaves it."""
+    context.instance.add_run_tags(context.run_id, {PERMANENT_FAILURE_TAG: "true"})
+    return dg.Failure(description=description, allow_retries=False)

@@ -7,6 +7,7 @@ from cinegraph_pipeline.assets.festival_import.common import (
     STAGE_RETRY_POLICY,
     edition_of,
     edition_recorder,
+    permanent_failure,
 )
 from cinegraph_pipeline.imports.nominations import EditionNominations, edition_nominations
 from cinegraph_pipeline.partitions import edition_partitions
@@ -38,10 +39,10 @@ def edition_nominations_scraped(
             page = imdb.client(recorder).event_page(edition.festival.imdb_event_id, edition.year)
         except SourceError as exc:
             if exc.error_type is ErrorType.NOT_FOUND:
-                raise dg.Failure(
-                    description=f"IMDb has no page for {edition.festival.name} {edition.year} "
+                raise permanent_failure(
+                    context,
+                    f"IMDb has no page for {edition.festival.name} {edition.year} "
                     f"({edition.festival.imdb_event_id}); nothing to import",
-                    allow_retries=False,
                 ) from None
             raise
     result = edition_nominations(edition.festival.slug, page)

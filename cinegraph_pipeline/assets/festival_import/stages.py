@@ -18,6 +18,7 @@ from cinegraph_pipeline.assets.festival_import.common import (
     edition_of,
     edition_recorder,
     is_final_attempt,
+    permanent_failure,
 )
 from cinegraph_pipeline.imports.nominations import EditionNominations
 from cinegraph_pipeline.imports.progress import (
@@ -65,11 +66,11 @@ def _progress_logger(context: dg.AssetExecutionContext, source: str) -> Callable
 
 
 @contextmanager
-def _missing_credentials_fail_the_stage() -> Iterator[None]:
+def _missing_credentials_fail_the_stage(context: dg.AssetExecutionContext) -> Iterator[None]:
     try:
         yield
     except ConfigurationError as exc:
-        raise dg.Failure(description=str(exc), allow_retries=False) from None
+        raise permanent_failure(context, str(exc)) from None
 
 
 def _trail(film: FilmProgress) -> str:
@@ -148,7 +149,7 @@ def edition_tmdb_matches(
     progress = start_progress(edition.festival.slug, edition.year, films, stored)
     with (
         edition_recorder(context, database) as (recorder, tally),
-        _missing_credentials_fail_the_stage(),
+        _missing_credentials_fail_the_stage(context),
     ):
         resolver = FilmResolver(tmdb=tmdb.client(recorder), config=config.resolution())
         progress = run_stage(
@@ -183,7 +184,7 @@ def edition_omdb_matches(
     """
     with (
         edition_recorder(context, database) as (recorder, tally),
-        _missing_credentials_fail_the_stage(),
+        _missing_credentials_fail_the_stage(context),
     ):
         progress = run_stage(
             edition_tmdb_matches,
@@ -216,7 +217,7 @@ def edition_imdb_matches(
     """
     with (
         edition_recorder(context, database) as (recorder, tally),
-        _missing_credentials_fail_the_stage(),
+        _missing_credentials_fail_the_stage(context),
     ):
         progress = run_stage(
             edition_omdb_matches,
