@@ -35,6 +35,7 @@ from cinegraph_pipeline.sources.errors import ConfigurationError, Source
 from cinegraph_pipeline.sources.imdb.resource import ImdbResource
 from cinegraph_pipeline.sources.omdb.resource import OmdbResource
 from cinegraph_pipeline.sources.tmdb.resource import TmdbResource
+from cinegraph_pipeline.sources.tracking import Recorder
 from cinegraph_pipeline.storage.models import Movie
 from cinegraph_pipeline.storage.resource import DatabaseResource
 
@@ -71,6 +72,30 @@ def _missing_credentials_fail_the_stage(context: dg.AssetExecutionContext) -> It
         yield
     except ConfigurationError as exc:
         raise permanent_failure(context, str(exc)) from None
+
+
+def _source_stage(
+    context: dg.AssetExecutionContext,
+    database: DatabaseResource,
+    progress: EditionProgress,
+    source: Source,
+    make_resolver: Callable[[Recorder], FilmResolver],
+    workers: int,
+) -> dg.MaterializeResult[EditionProgress]:
+    """Runs one source over the films waiting for it, with the run's metrics recorder; a
+    missing key fails the stage (and the run, permanently) naming the variable to set."""
+    with (
+        edition_recorder(context, database) as (recorder, tally),
+        _missing_credentials_fail_the_stage(context),
+    ):
+        progress = run_stage(
+            progress,
+            source,
+            make_resolver(recorder),
+            workers=workers,
+            on_progress=_progress_logger(context, source.value),
+        )
+    return _stage_result(with_call_counts(progress, tally.calls, tally.cost_usd), source)
 
 
 def _trail(film: FilmProgress) -> str:
@@ -147,19 +172,14 @@ def edition_tmdb_matches(
     films = edition_nominations_scraped.films
     stored = _stored_import_types(database, [film.imdb_id for film in films])
     progress = start_progress(edition.festival.slug, edition.year, films, stored)
-    with (
-        edition_recorder(context, database) as (recorder, tally),
-        _missing_credentials_fail_the_stage(context),
-    ):
-        resolver = FilmResolver(tmdb=tmdb.client(recorder), config=config.resolution())
-        progress = run_stage(
-            progress,
-            Source.TMDB,
-            resolver,
-            workers=config.workers,
-            on_progress=_progress_logger(context, "tmdb"),
-        )
-    return _stage_result(with_call_counts(progress, tally.calls, tally.cost_usd), Source.TMDB)
+    return _source_stage(
+        context,
+        database,
+        progress,
+        Source.TMDB,
+        lambda recorder: FilmResolver(tmdb=tmdb.client(recorder), config=config.resolution()),
+        config.workers,
+    )
 
 
 @dg.asset(
@@ -182,18 +202,14 @@ def edition_omdb_matches(
     tries to upgrade from TMDb. Free keys allow 1,000 requests a day, so only films TMDb left
     unresolved reach this stage.
     """
-    with (
-        edition_recorder(context, database) as (recorder, tally),
-        _missing_credentials_fail_the_stage(context),
-    ):
-        progress = run_stage(
-            edition_tmdb_matches,
-            Source.OMDB,
-            FilmResolver(omdb=omdb.client(recorder)),
-            workers=config.workers,
-            on_progress=_progress_logger(context, "omdb"),
-        )
-    return _stage_result(with_call_counts(progress, tally.calls, tally.cost_usd), Source.OMDB)
+    return _source_stage(
+        context,
+        database,
+        edition_tmdb_matches,
+        Source.OMDB,
+        lambda recorder: FilmResolver(omdb=omdb.client(recorder)),
+        config.workers,
+    )
 
 
 @dg.asset(
@@ -215,18 +231,14 @@ def edition_imdb_matches(
     IMDb blocks plain clients, so this runs at a polite rate (or through the Zyte rendering
     proxy when ZYTE_API_KEY is set, at a cost per page); a block defers the film.
     """
-    with (
-        edition_recorder(context, database) as (recorder, tally),
-        _missing_credentials_fail_the_stage(context),
-    ):
-        progress = run_stage(
-            edition_omdb_matches,
-            Source.IMDB,
-            FilmResolver(imdb=imdb.client(recorder)),
-            workers=config.workers,
-            on_progress=_progress_logger(context, "imdb"),
-        )
-    return _stage_result(with_call_counts(progress, tally.calls, tally.cost_usd), Source.IMDB)
+    return _source_stage(
+        context,
+        database,
+        edition_omdb_matches,
+        Source.IMDB,
+        lambda recorder: FilmResolver(imdb=imdb.client(recorder)),
+        config.workers,
+    )
 
 
 @dg.asset(
