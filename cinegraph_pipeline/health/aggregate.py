@@ -1,10 +1,10 @@
 """Aggregates `api_lookup_metrics` in SQL, over several trailing windows at once.
 
 The table grows by one row per external call (millions over the 90-day retention), so nothing
-here loads rows into Python: every figure is a GROUP BY over the time range of the largest
-window, with the smaller windows folded in as conditional sums, and the 95th percentile comes
-from `percentile_disc` on PostgreSQL or from one indexed ORDER BY/OFFSET query per group on
-SQLite. Python only folds the few hundred grouped rows into the report.
+here loads rows into Python: every figure is a GROUP BY over the `inserted_at` range of the
+largest window, with each row bucketed by the innermost window it falls in, and the 95th
+percentile comes from `percentile_disc` on PostgreSQL or from one indexed ORDER BY/OFFSET
+query per group on SQLite. Python only folds the few hundred grouped rows into the report.
 
 Conventions the clients follow (and this module relies on):
 - `success` means the service answered, `not_found` included.
@@ -194,15 +194,16 @@ def compute_health(
     windows: Sequence[Window] = DEFAULT_WINDOWS,
     now: datetime | None = None,
 ) -> HealthReport:
-    """One consistent read of the metrics: a handful of grouped queries, never a row scan
-    into Python."""
+    """The health report: a handful of grouped queries, never a row scan into Python."""
     moment = as_utc(now or datetime.now(UTC))
     ordered = tuple(sorted(windows, key=lambda w: w.hours))
     healths = {window.label: WindowHealth(window) for window in ordered}
     with engine.connect() as conn:
         _fold_grouped_calls(conn, ordered, moment, healths)
         _fill_percentiles(conn, ordered, moment, healths)
-        _fill_films_and_matches(conn, ordered, moment, healths)
+        for label, (films, matches) in _films_and_matches(conn, ordered, moment).items():
+            healths[label].films = films
+            healths[label].matches = matches
         oldest = conn.scalar(select(func.min(COLUMNS.inserted_at)))
     return HealthReport(moment, healths, as_utc(oldest) if oldest is not None else None)
 
@@ -421,12 +422,9 @@ def _resolved_condition() -> ColumnElement[bool]:
     )
 
 
-def _fill_films_and_matches(
-    conn: Connection,
-    windows: Sequence[Window],
-    now: datetime,
-    healths: dict[str, WindowHealth],
-) -> None:
+def _films_and_matches(
+    conn: Connection, windows: Sequence[Window], now: datetime
+) -> dict[str, tuple[int, dict[str, MatchStats]]]:
     """Distinct films looked up (the denominator of the cost per film) and, per source, the
     films it was asked about and the films it resolved (its match rate).
 
@@ -465,10 +463,13 @@ def _fill_films_and_matches(
                 _count_if(per_film.c[f"{source}_resolved_at"] >= start),
             ]
     values = iter(conn.execute(select(*measures)).one())
+    result: dict[str, tuple[int, dict[str, MatchStats]]] = {}
     for window in windows:
-        health = healths[window.label]
-        health.films = int(next(values) or 0)
+        films = int(next(values) or 0)
+        matches: dict[str, MatchStats] = {}
         for source in MATCH_SOURCES:
             attempted, resolved_films = int(next(values) or 0), int(next(values) or 0)
             if attempted:
-                health.matches[source] = MatchStats(attempted, resolved_films)
+                matches[source] = MatchStats(attempted, resolved_films)
+        result[window.label] = (films, matches)
+    return result

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from cinegraph_pipeline.health.aggregate import (
     LOOKUP_OPERATIONS,
@@ -19,6 +19,8 @@ from cinegraph_pipeline.health.aggregate import (
     windows_from_hours,
 )
 from cinegraph_pipeline.health.synthetic import Mix, synthetic_rows
+from cinegraph_pipeline.storage.engine import create_database_engine
+from cinegraph_pipeline.storage.migrate import upgrade
 from cinegraph_pipeline.storage.writes import insert_metrics
 from cinegraph_pipeline_tests.health.rows import NOW, metric
 
@@ -158,3 +160,28 @@ def test_windows_are_validated() -> None:
         windows_from_hours({"24 h": 24})
     with pytest.raises(ValueError, match="at least one"):
         windows_from_hours({})
+
+
+def test_sqlite_reads_only_the_window_through_indexes(sqlite_url: str) -> None:
+    """Without ANALYZE statistics, no health query may scan the whole metrics table."""
+    engine = create_database_engine(sqlite_url)
+    upgrade(engine)
+    insert_metrics(engine, SCENARIO)
+    statements: list[tuple[str, Any]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    compute_health(engine, now=NOW)
+    event.remove(engine, "before_cursor_execute", capture)
+    assert len(statements) >= 4
+    with engine.connect() as conn:
+        for statement, parameters in statements:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+            details = [row[-1] for row in plan]
+            touching = [d for d in details if "api_lookup_metrics" in d]
+            assert touching, details
+            assert all(d.startswith("SEARCH") for d in touching), (statement, details)
+    engine.dispose()
