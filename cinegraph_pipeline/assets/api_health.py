@@ -53,12 +53,15 @@ def build_api_health_result(
         )
     report = compute_health(engine, windows, now)
     checked = report.window(settings.check_window)
-    metadata: dict[str, Any] = numeric_metadata(report, settings.check_window)
-    metadata["summary"] = dg.MetadataValue.md(markdown_summary(report, settings.check_window))
+    # The tables and charts first: the UI lists metadata in this order.
+    metadata: dict[str, Any] = {
+        "summary": dg.MetadataValue.md(markdown_summary(report, settings.check_window))
+    }
     if settings.charts:
         for key, markdown in render_charts(checked, settings.thresholds).items():
             metadata[key] = dg.MetadataValue.md(markdown)
     metadata["computed_at"] = dg.MetadataValue.timestamp(report.computed_at)
+    metadata.update(numeric_metadata(report, settings.check_window))
     checks = evaluate_api_health_checks(report, settings.thresholds, settings.check_window)
     return dg.MaterializeResult(metadata=metadata, check_results=checks)
 

@@ -51,7 +51,8 @@ def _result(
     **extra: Any,
 ) -> dg.AssetCheckResult:
     metadata: dict[str, Any] = {
-        "measured": dg.FloatMetadataValue(None if measured is None else round(measured, 6)),
+        # Six significant digits: a cost per film of $0.0000024 must not round to 0.
+        "measured": dg.FloatMetadataValue(None if measured is None else float(f"{measured:.6g}")),
         "threshold": dg.MetadataValue.float(float(threshold)),
         "rule": dg.MetadataValue.text(rule),
     }
