@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dagster as dg
 import pytest
 from sqlalchemy import Engine
@@ -19,9 +21,9 @@ ERROR = dg.AssetCheckSeverity.ERROR
 WARN = dg.AssetCheckSeverity.WARN
 
 
-def check(engine: Engine, name: str, **limits: object) -> dg.AssetCheckResult:
+def check(engine: Engine, name: str, **limits: Any) -> dg.AssetCheckResult:
     report = compute_health(engine, now=NOW)
-    thresholds = HealthThresholds(**limits)  # type: ignore[arg-type]
+    thresholds = HealthThresholds(**limits)
     (result,) = evaluate_api_health_checks(report, thresholds, "24h", names=[name])
     assert result.metadata["threshold"].value is not None
     assert "measured" in result.metadata and "rule" in result.metadata
