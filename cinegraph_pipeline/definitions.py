@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from cinegraph_pipeline.assets.api_health import api_health
 from cinegraph_pipeline.assets.discovery import edition_discovery
 from cinegraph_pipeline.assets.enrichment import placeholder_enrichment
 from cinegraph_pipeline.assets.festival_import.scrape import edition_nominations_scraped
@@ -15,12 +16,19 @@ from cinegraph_pipeline.assets.festival_import.stages import (
 )
 from cinegraph_pipeline.assets.festival_import.write import edition_write
 from cinegraph_pipeline.assets.film_database import film_database
+from cinegraph_pipeline.assets.metrics_retention import metrics_retention
 from cinegraph_pipeline.jobs import festival_import_job
 from cinegraph_pipeline.resources import build_resources
 from cinegraph_pipeline.schedules.enrichment import (
     placeholder_enrichment_job,
     placeholder_enrichment_schedule,
 )
+from cinegraph_pipeline.schedules.health import (
+    HEALTH_JOBS,
+    HEALTH_SCHEDULES,
+    api_health_after_imports,
+)
+from cinegraph_pipeline.sensors.alerts import api_health_alerts
 from cinegraph_pipeline.sensors.deferred_editions import deferred_editions_sensor
 
 FESTIVAL_IMPORT_ASSETS = [
@@ -31,11 +39,18 @@ FESTIVAL_IMPORT_ASSETS = [
     edition_stubs,
     edition_write,
 ]
+HEALTH_ASSETS = [api_health, metrics_retention]
 
 defs = dg.Definitions(
-    assets=[*FESTIVAL_IMPORT_ASSETS, placeholder_enrichment, edition_discovery, film_database],
-    jobs=[festival_import_job, placeholder_enrichment_job],
-    sensors=[deferred_editions_sensor],
-    schedules=[placeholder_enrichment_schedule],
+    assets=[
+        *FESTIVAL_IMPORT_ASSETS,
+        placeholder_enrichment,
+        edition_discovery,
+        film_database,
+        *HEALTH_ASSETS,
+    ],
+    jobs=[festival_import_job, placeholder_enrichment_job, *HEALTH_JOBS],
+    sensors=[deferred_editions_sensor, api_health_alerts, api_health_after_imports],
+    schedules=[placeholder_enrichment_schedule, *HEALTH_SCHEDULES],
     resources=build_resources(),
 )

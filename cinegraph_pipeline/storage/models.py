@@ -151,6 +151,14 @@ class ApiLookupMetric(Base):
         Index("ix_api_lookup_metrics_source_operation", "source", "operation"),
         Index("ix_api_lookup_metrics_success", "success"),
         Index("ix_api_lookup_metrics_inserted_at", "inserted_at"),
+        # api_health: per (source, operation) windows and response-time percentiles (0002).
+        Index(
+            "ix_api_lookup_metrics_latency_window",
+            "source",
+            "operation",
+            "inserted_at",
+            "response_time_ms",
+        ),
     )
 
 

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from cinegraph_pipeline.assets.film_database import film_database
+from cinegraph_pipeline.storage.migrate import head_revision
 from cinegraph_pipeline.storage.resource import DatabaseResource
 from cinegraph_pipeline_tests.support.postgres import PostgresServer
 
@@ -45,4 +46,4 @@ def test_materialize_through_a_postgres_instance(
         assert event is not None
         metadata = event.asset_materialization.metadata
         assert metadata["movies"].value == 0
-        assert metadata["schema_revision"].value == "0001"
+        assert metadata["schema_revision"].value == head_revision()

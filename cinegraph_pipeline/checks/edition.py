@@ -1,0 +1,267 @@
+"""Checks of one imported festival edition: stub share and lost nominations.
+
+The logic is plain functions of (engine, festival, year), so the edition-writing asset can
+call them too; `build_edition_checks(asset_key)` wraps them as partitioned Dagster asset
+checks for whichever asset writes an edition (`edition_write`). `no_lost_nominations` is
+blocking: an edition that lost a nominated film must not feed anything downstream.
+"""
+
+# No `from __future__ import annotations`: Dagster reads the config class from the check
+# function's annotations at decoration time.
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import dagster as dg
+from sqlalchemy import Engine, and_, func, or_, select
+
+from cinegraph_pipeline.health.thresholds import EditionThresholds
+from cinegraph_pipeline.partitions import edition_partitions, parse_edition
+from cinegraph_pipeline.storage.models import FestivalNomination, Movie
+from cinegraph_pipeline.storage.resource import DatabaseResource
+
+NOMINATIONS = FestivalNomination.__table__
+MOVIES = Movie.__table__
+EDITION_WRITE_KEY = dg.AssetKey("edition_write")
+
+
+@dataclass(frozen=True, slots=True)
+class StubShare:
+    """The films nominated in an edition that have a `movies` row, by import type."""
+
+    films: int
+    stubs: int
+    pending: int
+    stub_sample: tuple[str, ...]
+
+    @property
+    def share(self) -> float | None:
+        return self.stubs / self.films if self.films else None
+
+
+@dataclass(frozen=True, slots=True)
+class LostNominations:
+    """Nominations naming a film whose film is not linked to its `movies` row."""
+
+    nominations: int
+    lost: int
+    sample: tuple[str, ...]
+
+
+def _edition(festival: str, year: int) -> list:
+    return [
+        NOMINATIONS.c.festival == festival,
+        NOMINATIONS.c.year == year,
+        NOMINATIONS.c.film_imdb_id != "",
+    ]
+
+
+def measure_stub_share(engine: Engine, festival: str, year: int, sample: int = 10) -> StubShare:
+    """Distinct nominated films of the edition with a `movies` row, and how many are stubs."""
+    films = (
+        select(NOMINATIONS.c.film_imdb_id).where(*_edition(festival, year)).distinct().subquery()
+    )
+    joined = films.join(MOVIES, MOVIES.c.imdb_id == films.c.film_imdb_id)
+    with engine.connect() as conn:
+        counts = conn.execute(
+            select(MOVIES.c.import_type, func.count())
+            .select_from(joined)
+            .group_by(MOVIES.c.import_type)
+        ).all()
+        stub_ids = conn.scalars(
+            select(MOVIES.c.imdb_id)
+            .select_from(joined)
+            .where(MOVIES.c.import_type == "stub")
+            .order_by(MOVIES.c.imdb_id)
+            .limit(sample)
+        ).all()
+    by_type = {kind: int(count) for kind, count in counts}
+    return StubShare(
+        films=sum(by_type.values()),
+        stubs=by_type.get("stub", 0),
+        pending=by_type.get("pending", 0),
+        stub_sample=tuple(stub_ids),
+    )
+
+
+def find_lost_nominations(
+    engine: Engine, festival: str, year: int, sample: int = 10
+) -> LostNominations:
+    """Nominations of the edition that name a film but whose `movie_id` is unset, or points
+    at a different film than the one nominated."""
+    linked = NOMINATIONS.outerjoin(MOVIES, MOVIES.c.id == NOMINATIONS.c.movie_id)
+    lost = or_(MOVIES.c.id.is_(None), MOVIES.c.imdb_id != NOMINATIONS.c.film_imdb_id)
+    condition = and_(*_edition(festival, year))
+    with engine.connect() as conn:
+        total = conn.scalar(select(func.count()).select_from(NOMINATIONS).where(condition))
+        missing = conn.scalar(select(func.count()).select_from(linked).where(condition, lost))
+        examples = conn.execute(
+            select(NOMINATIONS.c.film_imdb_id, NOMINATIONS.c.film_title, NOMINATIONS.c.category)
+            .select_from(linked)
+            .where(condition, lost)
+            .order_by(NOMINATIONS.c.film_imdb_id, NOMINATIONS.c.category)
+            .limit(sample)
+        ).all()
+    return LostNominations(
+        nominations=int(total or 0),
+        lost=int(missing or 0),
+        sample=tuple(f"{imdb_id} {title} ({category})" for imdb_id, title, category in examples),
+    )
+
+
+def stub_share_result(
+    engine: Engine,
+    festival: str,
+    year: int,
+    thresholds: EditionThresholds | None = None,
+    asset_key: dg.AssetKey = EDITION_WRITE_KEY,
+) -> dg.AssetCheckResult:
+    limits = thresholds or EditionThresholds()
+    measured = measure_stub_share(engine, festival, year, limits.sample_size)
+    share = measured.share
+    passed = share is None or share <= limits.max_stub_share
+    edition = f"{festival} {year}"
+    text = (
+        f"{edition}: no film written yet."
+        if share is None
+        else f"{edition}: {measured.stubs} of {measured.films} films are stubs ({share:.1%})."
+    )
+    return dg.AssetCheckResult(
+        check_name="stub_share",
+        asset_key=asset_key,
+        passed=passed,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=text,
+        metadata={
+            "measured": dg.FloatMetadataValue(None if share is None else round(share, 4)),
+            "threshold": dg.MetadataValue.float(limits.max_stub_share),
+            "rule": dg.MetadataValue.text(
+                f"at most {limits.max_stub_share:.0%} of the edition's films are stubs"
+            ),
+            "films": dg.MetadataValue.int(measured.films),
+            "stubs": dg.MetadataValue.int(measured.stubs),
+            "pending": dg.MetadataValue.int(measured.pending),
+            "stub_sample": dg.MetadataValue.text(", ".join(measured.stub_sample) or "none"),
+        },
+    )
+
+
+def lost_nominations_result(
+    engine: Engine,
+    festival: str,
+    year: int,
+    thresholds: EditionThresholds | None = None,
+    asset_key: dg.AssetKey = EDITION_WRITE_KEY,
+) -> dg.AssetCheckResult:
+    limits = thresholds or EditionThresholds()
+    found = find_lost_nominations(engine, festival, year, limits.sample_size)
+    edition = f"{festival} {year}"
+    text = (
+        f"{edition}: all {found.nominations} nominations naming a film are linked to it."
+        if not found.lost
+        else f"{edition}: {found.lost} of {found.nominations} nominations have no film row "
+        "linked: the import lost them."
+    )
+    return dg.AssetCheckResult(
+        check_name="no_lost_nominations",
+        asset_key=asset_key,
+        passed=found.lost == 0,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=text,
+        metadata={
+            "measured": dg.MetadataValue.int(found.lost),
+            "threshold": dg.MetadataValue.int(0),
+            "rule": dg.MetadataValue.text(
+                "every nominated film has a movies row and the nomination's movie_id points to it"
+            ),
+            "nominations": dg.MetadataValue.int(found.nominations),
+            "lost_sample": dg.MetadataValue.text("; ".join(found.sample) or "none"),
+        },
+    )
+
+
+STUB_SHARE_DESCRIPTION = (
+    "Under 10% of the edition's films are stubs (WARN): more means the sources are failing "
+    "for this festival, or its films need manual review."
+)
+LOST_NOMINATIONS_DESCRIPTION = (
+    "Every nominated film of the edition has a movies row and its nominations point to it "
+    "(ERROR, blocking): no nominated film is ever lost."
+)
+
+
+def edition_check_specs(
+    asset_key: dg.AssetKey | str = EDITION_WRITE_KEY,
+) -> list[dg.AssetCheckSpec]:
+    """The same two checks as specs, for an edition asset that evaluates them in its own body
+    (`check_specs=` on the asset, results from `edition_check_results`)."""
+    key = dg.AssetKey.from_coercible(asset_key)
+    return [
+        dg.AssetCheckSpec("stub_share", asset=key, description=STUB_SHARE_DESCRIPTION),
+        dg.AssetCheckSpec(
+            "no_lost_nominations",
+            asset=key,
+            blocking=True,
+            description=LOST_NOMINATIONS_DESCRIPTION,
+        ),
+    ]
+
+
+def edition_check_results(
+    engine: Engine,
+    festival: str,
+    year: int,
+    thresholds: EditionThresholds | None = None,
+    asset_key: dg.AssetKey | str = EDITION_WRITE_KEY,
+) -> list[dg.AssetCheckResult]:
+    """Both results for one edition, for `MaterializeResult(check_results=...)`."""
+    key = dg.AssetKey.from_coercible(asset_key)
+    return [
+        stub_share_result(engine, festival, year, thresholds, key),
+        lost_nominations_result(engine, festival, year, thresholds, key),
+    ]
+
+
+def build_edition_checks(
+    asset_key: dg.AssetKey | str = EDITION_WRITE_KEY,
+    partitions_def: dg.PartitionsDefinition = edition_partitions,
+) -> Sequence[dg.AssetChecksDefinition]:
+    """The per-edition checks as standalone asset checks, partitioned like the editions, for
+    the asset `asset_key` (Dagster marks partitioned checks as preview in 1.13; the specs
+    above are the alternative inside the asset)."""
+    key = dg.AssetKey.from_coercible(asset_key)
+
+    @dg.asset_check(
+        asset=key,
+        name="stub_share",
+        partitions_def=partitions_def,
+        description=STUB_SHARE_DESCRIPTION,
+    )
+    def stub_share(
+        context: dg.AssetCheckExecutionContext,
+        config: EditionThresholds,
+        database: DatabaseResource,
+    ) -> dg.AssetCheckResult:
+        edition = parse_edition(context.partition_key)
+        return stub_share_result(
+            database.engine(), edition.festival.slug, edition.year, config, key
+        )
+
+    @dg.asset_check(
+        asset=key,
+        name="no_lost_nominations",
+        partitions_def=partitions_def,
+        blocking=True,
+        description=LOST_NOMINATIONS_DESCRIPTION,
+    )
+    def no_lost_nominations(
+        context: dg.AssetCheckExecutionContext,
+        config: EditionThresholds,
+        database: DatabaseResource,
+    ) -> dg.AssetCheckResult:
+        edition = parse_edition(context.partition_key)
+        return lost_nominations_result(
+            database.engine(), edition.festival.slug, edition.year, config, key
+        )
+
+    return [stub_share, no_lost_nominations]

@@ -1,0 +1,475 @@
+"""Aggregates `api_lookup_metrics` in SQL, over several trailing windows at once.
+
+The table grows by one row per external call (millions over the 90-day retention), so nothing
+here loads rows into Python: every figure is a GROUP BY over the `inserted_at` range of the
+largest window, with each row bucketed by the innermost window it falls in, and the 95th
+percentile comes from `percentile_disc` on PostgreSQL or from one indexed ORDER BY/OFFSET
+query per group on SQLite. Python only folds the few hundred grouped rows into the report.
+
+Conventions the clients follow (and this module relies on):
+- `success` means the service answered, `not_found` included.
+- Per-film calls (`find`, `search`, `details`, `omdb_by_id`, `omdb_by_title`, `title_page`)
+  carry the film's IMDb id in `target_identifier`, so distinct targets count films.
+- TMDb `find`/`search` rows carry the fallback level they tried; the `details` row of an
+  accepted match carries its level and `confidence_score`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, case, func, or_, select, tuple_
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.sqltypes import NullType
+
+from cinegraph_pipeline.sources.errors import Source
+from cinegraph_pipeline.storage.models import ApiLookupMetric
+
+METRICS = ApiLookupMetric.__table__
+COLUMNS = METRICS.c
+
+SOURCES: tuple[str, ...] = tuple(source.value for source in Source)
+# The per-film operations of each source that resolves films (festival_scraper does not).
+LOOKUP_OPERATIONS: Mapping[str, tuple[str, ...]] = {
+    "tmdb": ("find", "search", "details"),
+    "omdb": ("omdb_by_id", "omdb_by_title"),
+    "imdb": ("title_page",),
+}
+MATCH_SOURCES: tuple[str, ...] = tuple(LOOKUP_OPERATIONS)
+FALLBACK_LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
+PERCENTILE = 0.95
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A trailing time window, e.g. the last 24 hours, labelled for metadata keys."""
+
+    label: str
+    hours: float
+
+    def start(self, now: datetime) -> datetime:
+        return now - timedelta(hours=self.hours)
+
+
+DEFAULT_WINDOWS: tuple[Window, ...] = (Window("24h", 24), Window("7d", 24 * 7))
+
+
+def windows_from_hours(hours_by_label: Mapping[str, float]) -> tuple[Window, ...]:
+    """Windows from a `{label: hours}` mapping (Dagster config), smallest first."""
+    windows = tuple(Window(label, float(hours)) for label, hours in hours_by_label.items())
+    if not windows:
+        raise ValueError("at least one health window is needed, e.g. {'24h': 24}")
+    for window in windows:
+        if window.hours <= 0:
+            raise ValueError(f"window {window.label!r} must span a positive number of hours")
+        if not window.label.replace("_", "").isalnum():
+            raise ValueError(f"window label {window.label!r} must be letters, digits or '_'")
+    return tuple(sorted(windows, key=lambda w: w.hours))
+
+
+@dataclass(slots=True)
+class CallStats:
+    """Calls of one source (or one operation) in one window."""
+
+    calls: int = 0
+    successes: int = 0
+    timed_calls: int = 0
+    total_ms: float = 0.0
+    cost_usd: float = 0.0
+    cached: int = 0
+    p95_ms: float | None = None
+    errors: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.successes / self.calls if self.calls else None
+
+    @property
+    def avg_ms(self) -> float | None:
+        return self.total_ms / self.timed_calls if self.timed_calls else None
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    def absorb(self, other: CallStats) -> None:
+        self.calls += other.calls
+        self.successes += other.successes
+        self.timed_calls += other.timed_calls
+        self.total_ms += other.total_ms
+        self.cost_usd += other.cost_usd
+        self.cached += other.cached
+        for error, count in other.errors.items():
+            self.errors[error] = self.errors.get(error, 0) + count
+
+
+@dataclass(slots=True)
+class FallbackStats:
+    """One TMDb fallback level: how often it was tried and how often it gave the match."""
+
+    attempts: int = 0
+    successes: int = 0
+    confidence_sum: float = 0.0
+    confidence_count: int = 0
+
+    @property
+    def avg_confidence(self) -> float | None:
+        return self.confidence_sum / self.confidence_count if self.confidence_count else None
+
+
+@dataclass(slots=True)
+class MatchStats:
+    """Films a source was asked about and films it resolved (distinct targets)."""
+
+    attempted: int = 0
+    resolved: int = 0
+
+    @property
+    def match_rate(self) -> float | None:
+        return self.resolved / self.attempted if self.attempted else None
+
+
+@dataclass(slots=True)
+class WindowHealth:
+    window: Window
+    by_operation: dict[tuple[str, str], CallStats] = field(default_factory=dict)
+    by_source: dict[str, CallStats] = field(default_factory=dict)
+    fallback: dict[int, FallbackStats] = field(default_factory=dict)
+    matches: dict[str, MatchStats] = field(default_factory=dict)
+    films: int = 0
+
+    @property
+    def totals(self) -> CallStats:
+        total = CallStats()
+        for stats in self.by_source.values():
+            total.absorb(stats)
+        return total
+
+    @property
+    def cost_per_film(self) -> float | None:
+        cost = self.totals.cost_usd
+        if self.films:
+            return cost / self.films
+        return cost if cost > 0 else None
+
+    def source(self, source: str) -> CallStats:
+        return self.by_source.get(source) or CallStats()
+
+
+@dataclass(slots=True)
+class HealthReport:
+    """Everything `api_health` shows: per window, plus the age of the oldest metric row."""
+
+    computed_at: datetime
+    windows: dict[str, WindowHealth]
+    oldest_metric_at: datetime | None
+
+    def window(self, label: str) -> WindowHealth:
+        try:
+            return self.windows[label]
+        except KeyError:
+            known = ", ".join(self.windows)
+            raise KeyError(f"no health window {label!r}; configured windows: {known}") from None
+
+    @property
+    def oldest_metric_age_days(self) -> float | None:
+        if self.oldest_metric_at is None:
+            return None
+        return (self.computed_at - self.oldest_metric_at).total_seconds() / 86_400
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite hands timestamps back naive; every timestamp of the database is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def compute_health(
+    engine: Engine,
+    windows: Sequence[Window] = DEFAULT_WINDOWS,
+    now: datetime | None = None,
+) -> HealthReport:
+    """The health report: a handful of grouped queries, never a row scan into Python."""
+    moment = as_utc(now or datetime.now(UTC))
+    ordered = tuple(sorted(windows, key=lambda w: w.hours))
+    healths = {window.label: WindowHealth(window) for window in ordered}
+    with engine.connect() as conn:
+        _fold_grouped_calls(conn, ordered, moment, healths)
+        _fill_percentiles(conn, ordered, moment, healths)
+        for label, (films, matches) in _films_and_matches(conn, ordered, moment).items():
+            healths[label].films = films
+            healths[label].matches = matches
+        oldest = conn.scalar(select(func.min(COLUMNS.inserted_at)))
+    return HealthReport(moment, healths, as_utc(oldest) if oldest is not None else None)
+
+
+class _Selective(FunctionElement[Any]):
+    """A time-window condition, marked as selective for SQLite's planner.
+
+    Without statistics SQLite guesses that `inserted_at >= ?` keeps a quarter of the table
+    and prefers scanning the (source, operation) index for the GROUP BY order: the whole
+    table. `likelihood(..., 0.0625)` states what is true here (a window is a small slice of
+    90 days) so it seeks the `inserted_at` range instead. Other databases see the plain
+    condition: PostgreSQL estimates ranges from its histograms.
+    """
+
+    # No Boolean type: SQLite has no native boolean and SQLAlchemy would append `= 1`,
+    # which hides the hint from the planner.
+    type = NullType()
+    name = "selective"
+    inherit_cache = True
+
+
+@compiles(_Selective)
+def _render_plain(element: _Selective, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(_Selective, "sqlite")
+def _render_likelihood(element: _Selective, compiler: Any, **kw: Any) -> str:
+    return f"likelihood({compiler.process(element.clauses, **kw)}, 0.0625)"
+
+
+def _since(start: datetime) -> ColumnElement[bool]:
+    return _Selective(COLUMNS.inserted_at >= start)  # type: ignore[return-value]
+
+
+def _inside(window: Window, now: datetime) -> ColumnElement[bool]:
+    return COLUMNS.inserted_at >= window.start(now)
+
+
+def _count_if(condition: ColumnElement[bool]) -> Any:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _fold_grouped_calls(
+    conn: Connection,
+    windows: Sequence[Window],
+    now: datetime,
+    healths: dict[str, WindowHealth],
+) -> None:
+    """Calls, successes, timings, cost, errors and fallback levels in one GROUP BY.
+
+    Rows are grouped by the innermost window they fall in (bucket 0 is the smallest window,
+    bucket i the ring between window i-1 and window i); windows are nested, so window i is
+    the sum of buckets 0..i, folded here in Python.
+    """
+    bucket = case(
+        *((_inside(window, now), index) for index, window in enumerate(windows[:-1])),
+        else_=len(windows) - 1,
+    ).label("bucket")
+    groups = (COLUMNS.source, COLUMNS.operation, COLUMNS.error_type, COLUMNS.fallback_level)
+    stmt = (
+        select(
+            *groups,
+            bucket,
+            func.count(),
+            func.coalesce(func.sum(case((COLUMNS.success, 1), else_=0)), 0),
+            func.count(COLUMNS.response_time_ms),
+            func.sum(COLUMNS.response_time_ms),
+            func.sum(COLUMNS.cost_usd),
+            func.coalesce(func.sum(case((COLUMNS.cached, 1), else_=0)), 0),
+            func.sum(COLUMNS.confidence_score),
+            func.count(COLUMNS.confidence_score),
+        )
+        .where(_since(windows[-1].start(now)))
+        .group_by(*groups, bucket)
+    )
+    for row in conn.execute(stmt):
+        source, operation, error_type, level, ring = row[:5]
+        calls, successes, timed, total_ms, cost, cached, conf_sum, conf_count = row[5:]
+        for window in windows[int(ring) :]:
+            health = healths[window.label]
+            stats = CallStats(
+                calls=int(calls),
+                successes=int(successes),
+                timed_calls=int(timed),
+                total_ms=float(total_ms or 0),
+                cost_usd=float(cost or 0),
+                cached=int(cached),
+                errors={error_type: int(calls)} if error_type else {},
+            )
+            health.by_operation.setdefault((source, operation), CallStats()).absorb(stats)
+            health.by_source.setdefault(source, CallStats()).absorb(stats)
+            if source == "tmdb" and level is not None:
+                level_stats = health.fallback.setdefault(int(level), FallbackStats())
+                if operation in ("find", "search"):
+                    level_stats.attempts += int(calls)
+                elif operation == "details" and conf_count:
+                    level_stats.successes += int(conf_count)
+                    level_stats.confidence_sum += float(conf_sum or 0)
+                    level_stats.confidence_count += int(conf_count)
+
+
+def _fill_percentiles(
+    conn: Connection,
+    windows: Sequence[Window],
+    now: datetime,
+    healths: dict[str, WindowHealth],
+) -> None:
+    if conn.dialect.name == "postgresql":
+        _percentiles_postgres(conn, windows, now, healths)
+    else:
+        _percentiles_by_offset(conn, windows, now, healths)
+
+
+def _percentiles_postgres(
+    conn: Connection,
+    windows: Sequence[Window],
+    now: datetime,
+    healths: dict[str, WindowHealth],
+) -> None:
+    """`percentile_disc` per operation and per source in one pass (GROUPING SETS)."""
+    measures = [
+        func.percentile_disc(PERCENTILE)
+        .within_group(COLUMNS.response_time_ms)
+        .filter(_inside(window, now))
+        for window in windows
+    ]
+    stmt = (
+        select(COLUMNS.source, COLUMNS.operation, *measures)
+        .where(
+            _since(windows[-1].start(now)),
+            COLUMNS.response_time_ms.is_not(None),
+        )
+        .group_by(
+            func.grouping_sets(tuple_(COLUMNS.source, COLUMNS.operation), tuple_(COLUMNS.source))
+        )
+    )
+    for source, operation, *values in conn.execute(stmt):
+        for window, value in zip(windows, values, strict=True):
+            health = healths[window.label]
+            target = (
+                health.by_source.get(source)
+                if operation is None
+                else health.by_operation.get((source, operation))
+            )
+            if target is not None and value is not None:
+                target.p95_ms = float(value)
+
+
+def _percentiles_by_offset(
+    conn: Connection,
+    windows: Sequence[Window],
+    now: datetime,
+    healths: dict[str, WindowHealth],
+) -> None:
+    """Nearest-rank p95 (the same definition as `percentile_disc`): per group, the value at
+    position ceil(0.95 n) in response-time order, read through the (source, operation,
+    inserted_at, response_time_ms) index so each query touches only that group's window.
+    `n` is the group's timed-call count from the grouped pass, so no extra count query."""
+    for window in windows:
+        health = healths[window.label]
+        for (source, operation), stats in health.by_operation.items():
+            stats.p95_ms = _nth_response_time(conn, source, (operation,), window, now, stats)
+        for source, stats in health.by_source.items():
+            operations = tuple(op for (src, op) in health.by_operation if src == source)
+            if len(operations) == 1:
+                stats.p95_ms = health.by_operation[(source, operations[0])].p95_ms
+            else:
+                stats.p95_ms = _nth_response_time(conn, source, operations, window, now, stats)
+
+
+def _nth_response_time(
+    conn: Connection,
+    source: str,
+    operations: Iterable[str],
+    window: Window,
+    now: datetime,
+    stats: CallStats,
+) -> float | None:
+    if not stats.timed_calls:
+        return None
+    rank = max(math.ceil(PERCENTILE * stats.timed_calls) - 1, 0)
+    # Counted from the top: the sorter then keeps only the slowest ~5% (LIMIT + OFFSET rows)
+    # instead of ordering the whole window.
+    from_top = stats.timed_calls - 1 - rank
+    stmt = (
+        select(COLUMNS.response_time_ms)
+        .where(
+            COLUMNS.source == source,
+            COLUMNS.operation.in_(list(operations)),
+            _inside(window, now),
+            COLUMNS.response_time_ms.is_not(None),
+        )
+        .order_by(COLUMNS.response_time_ms.desc())
+        .limit(1)
+        .offset(from_top)
+    )
+    value = conn.scalar(stmt)
+    return float(value) if value is not None else None
+
+
+def _resolved_condition() -> ColumnElement[bool]:
+    """A row that resolved its film: an accepted TMDb match (its `details` row carries the
+    confidence), or an OMDb/IMDb answer that was a record, not an error or `not_found`."""
+    return or_(
+        and_(
+            COLUMNS.source == "tmdb",
+            COLUMNS.operation == "details",
+            COLUMNS.confidence_score.is_not(None),
+        ),
+        and_(
+            COLUMNS.source.in_(("omdb", "imdb")),
+            COLUMNS.success,
+            COLUMNS.error_type.is_(None),
+        ),
+    )
+
+
+def _films_and_matches(
+    conn: Connection, windows: Sequence[Window], now: datetime
+) -> dict[str, tuple[int, dict[str, MatchStats]]]:
+    """Distinct films looked up (the denominator of the cost per film) and, per source, the
+    films it was asked about and the films it resolved (its match rate).
+
+    Each film is reduced once to the time of its last call and, per source, of its last
+    call and last resolving call; a window then counts the films whose times fall inside
+    it. One grouped pass instead of a COUNT(DISTINCT) per source and window.
+    """
+    resolved = _resolved_condition()
+    per_film_columns: list[Any] = [func.max(COLUMNS.inserted_at).label("last_at")]
+    for source in MATCH_SOURCES:
+        is_source = COLUMNS.source == source
+        per_film_columns += [
+            func.max(case((is_source, COLUMNS.inserted_at), else_=None)).label(f"{source}_at"),
+            func.max(case((and_(is_source, resolved), COLUMNS.inserted_at), else_=None)).label(
+                f"{source}_resolved_at"
+            ),
+        ]
+    operations = [op for ops in LOOKUP_OPERATIONS.values() for op in ops]
+    per_film = (
+        select(*per_film_columns)
+        .where(
+            _since(windows[-1].start(now)),
+            COLUMNS.operation.in_(operations),
+            COLUMNS.target_identifier.is_not(None),
+        )
+        .group_by(COLUMNS.target_identifier)
+        .subquery()
+    )
+    measures: list[Any] = []
+    for window in windows:
+        start = window.start(now)
+        measures.append(_count_if(per_film.c.last_at >= start))
+        for source in MATCH_SOURCES:
+            measures += [
+                _count_if(per_film.c[f"{source}_at"] >= start),
+                _count_if(per_film.c[f"{source}_resolved_at"] >= start),
+            ]
+    values = iter(conn.execute(select(*measures)).one())
+    result: dict[str, tuple[int, dict[str, MatchStats]]] = {}
+    for window in windows:
+        films = int(next(values) or 0)
+        matches: dict[str, MatchStats] = {}
+        for source in MATCH_SOURCES:
+            attempted, resolved_films = int(next(values) or 0), int(next(values) or 0)
+            if attempted:
+                matches[source] = MatchStats(attempted, resolved_films)
+        result[window.label] = (films, matches)
+    return result

@@ -1,0 +1,114 @@
+"""Metric, movie and nomination rows made for the health tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def metric(
+    source: str = "tmdb",
+    operation: str = "find",
+    *,
+    hours_ago: float = 1.0,
+    success: bool = True,
+    ms: int | None = 100,
+    error: str | None = None,
+    target: str | None = "tt0000001",
+    level: int | None = None,
+    confidence: float | None = None,
+    cost: float = 0.0,
+    now: datetime = NOW,
+) -> dict[str, Any]:
+    return {
+        "source": source,
+        "operation": operation,
+        "target_identifier": target,
+        "success": success,
+        "confidence_score": confidence,
+        "fallback_level": level,
+        "response_time_ms": ms,
+        "error_type": error,
+        "error_message": None,
+        "cost_usd": cost,
+        "cached": False,
+        "metadata": {"festival": "cannes"},
+        "inserted_at": now - timedelta(hours=hours_ago),
+    }
+
+
+def tmdb_calls(
+    answered: int, failed: int, *, hours_ago: float = 1.0, ms: int = 100
+) -> list[dict[str, Any]]:
+    """`answered` TMDb finds that got an answer (half of them `not_found`) and `failed`
+    ones that timed out, each about its own film."""
+    rows = [
+        metric(
+            "tmdb",
+            "find",
+            hours_ago=hours_ago,
+            ms=ms,
+            level=1,
+            error="not_found" if index % 2 else None,
+            target=f"tt{index:07d}",
+        )
+        for index in range(answered)
+    ]
+    rows += [
+        metric(
+            "tmdb",
+            "find",
+            hours_ago=hours_ago,
+            ms=ms,
+            level=1,
+            success=False,
+            error="timeout",
+            target=f"tt{answered + index:07d}",
+        )
+        for index in range(failed)
+    ]
+    return rows
+
+
+def movie(imdb_id: str, import_type: str = "full", **overrides: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "imdb_id": imdb_id,
+        "title": f"Film {imdb_id}",
+        "import_type": import_type,
+        "data_source": {"full": "tmdb", "minimal": "omdb"}.get(import_type, "festival"),
+        "needs_enrichment": import_type != "full",
+        "needs_review": False,
+        "genres": [],
+        "directors": [],
+        "countries": [],
+        "languages": [],
+        "review_candidates": [],
+    }
+    row.update(overrides)
+    return row
+
+
+def nomination(
+    film: str,
+    *,
+    festival: str = "cannes",
+    year: int = 2016,
+    category: str = "Palme d'Or",
+    person: str = "",
+    movie_id: int | None = None,
+) -> dict[str, Any]:
+    return {
+        "festival": festival,
+        "year": year,
+        "award": "Official Selection",
+        "category": category,
+        "film_imdb_id": film,
+        "film_title": f"Film {film}" if film else "",
+        "person_imdb_id": person,
+        "person_name": "",
+        "winner": False,
+        "notes": None,
+        "movie_id": movie_id,
+    }

@@ -1,0 +1,268 @@
+"""Helper of scripts/screenshots: runs api_health through the webserver, then photographs it.
+
+Plain pages are taken with Chromium's `--screenshot`. The charts live in markdown metadata,
+which the UI shows behind a "[Show Markdown]" button, and the metadata plots behind a
+"Plots" toggle: those pages are driven over the DevTools protocol (a local websocket) to
+click, then captured. The welcome dialog of a fresh instance is marked as seen first.
+
+With --seed, a throwaway Dagster home and SQLite film database are filled with synthetic
+metrics (a week of traffic, then a day in which TMDb degrades) and api_health is
+materialized three times as that day's traffic arrives, so the plots have a history.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+from dagster import DagsterRunStatus
+from dagster_graphql import DagsterGraphQLClient
+
+from cinegraph_pipeline import config
+from cinegraph_pipeline.health.synthetic import Mix, synthetic_rows
+from cinegraph_pipeline.storage.engine import create_database_engine
+from cinegraph_pipeline.storage.migrate import upgrade
+from cinegraph_pipeline.storage.writes import insert_metrics
+from cinegraph_pipeline_tests.health.dagster_processes import (
+    REPO_ROOT,
+    dagster_home,
+    dagster_ui,
+    free_port,
+)
+
+ASSET = "/assets/api_health"
+PAGES = {
+    "api_health_overview": ASSET,
+    "api_health_checks": f"{ASSET}?view=checks",
+    "api_health_check_tmdb_success_rate": f"{ASSET}?view=checks&checkDetail=tmdb_success_rate",
+    "api_health_events": f"{ASSET}?view=events",
+}
+# (file name, page, JavaScript that opens the view to capture)
+CLICK_ROW = """(() => {{
+  const row = [...document.querySelectorAll('tr')]
+    .find(tr => tr.querySelector('td') && tr.querySelector('td').textContent.trim() === '{key}');
+  const button = row && [...row.querySelectorAll('button, a')]
+    .find(b => b.textContent.includes('Show Markdown'));
+  if (button) {{ button.click(); return true; }}
+  return false;
+}})()"""
+CLICK_TEXT = """(() => {{
+  const button = [...document.querySelectorAll('button')]
+    .find(b => b.textContent.trim() === '{text}');
+  if (button) {{ button.click(); return true; }}
+  return false;
+}})()"""
+SHOW_PLOT = """(() => {{
+  // Table mode has the key filter; switch to plots first, then scroll to the plot.
+  if (document.querySelector('input[placeholder="Filter metadata keys"]')) {{
+    const toggle = [...document.querySelectorAll('button')]
+      .find(b => b.textContent.trim() === 'Plots');
+    if (toggle) {{ toggle.click(); }}
+    return false;
+  }}
+  const title = [...document.querySelectorAll('div, span')]
+    .find(e => e.children.length === 0 && e.textContent.trim() === '{key}');
+  if (!title) {{ return false; }}
+  title.scrollIntoView({{block: 'start'}});
+  return true;
+}})()"""
+INTERACTIVE = [
+    ("api_health_plots", ASSET, CLICK_TEXT.format(text="Plots")),
+    ("api_health_plots_success_rate", ASSET, SHOW_PLOT.format(key="tmdb_success_rate_24h")),
+    *(
+        (f"api_health_{key}", f"{ASSET}?view=events", CLICK_ROW.format(key=key))
+        for key in (
+            "summary",
+            "chart_success_rate",
+            "chart_response_time",
+            "chart_error_types",
+            "chart_fallback_levels",
+        )
+    ),
+]
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1600,1000",
+]
+FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+
+
+def chromium() -> str:
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise SystemExit("screenshots: Chromium not found (Debian: apt-get install -y chromium)")
+
+
+def seed_metrics(url: str, end_hours_ago: float, hours: float, outage: float, seed: int) -> None:
+    """Synthetic traffic over `hours` hours, ending `end_hours_ago` hours ago."""
+    engine = create_database_engine(url)
+    upgrade(engine)
+    end = datetime.now(UTC) - timedelta(hours=end_hours_ago)
+    rows = synthetic_rows(
+        int(hours * 400), now=end, days=hours / 24, seed=seed, mix=Mix(tmdb_outage=outage)
+    )
+    insert_metrics(engine, list(rows))
+    engine.dispose()
+
+
+def run_api_health(client: DagsterGraphQLClient) -> None:
+    run_id = client.submit_job_execution("api_health_job")
+    deadline = time.monotonic() + 120
+    while (status := client.get_run_status(run_id)) not in FINISHED:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"screenshots: run {run_id} still {status} after 120 s")
+        time.sleep(0.5)
+    print(f"api_health run {run_id[:8]}: {status.value}")
+
+
+def photograph(browser: str, url: str, target: Path, profile: Path) -> None:
+    command = [
+        browser,
+        *FLAGS,
+        f"--user-data-dir={profile}",
+        f"--screenshot={target}",
+        "--virtual-time-budget=15000",
+        url,
+    ]
+    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    print(f"saved {target.relative_to(REPO_ROOT)}")
+
+
+class DevTools:
+    """The least of the DevTools protocol: navigate, evaluate, capture, over one websocket."""
+
+    def __init__(self, socket: Any) -> None:
+        self.socket = socket
+        self.ids = itertools.count(1)
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        call_id = next(self.ids)
+        self.socket.send(json.dumps({"id": call_id, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.socket.recv(timeout=60))
+            if message.get("id") == call_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return dict(message.get("result", {}))
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        return result.get("result", {}).get("value")
+
+    def open_and_capture(self, url: str, action: str, target: Path) -> None:
+        self.call("Page.navigate", url=url)
+        deadline = time.monotonic() + 30
+        while not self.evaluate(action):
+            if time.monotonic() > deadline:
+                print(f"screenshots: could not open the view for {target.name}; page as is")
+                break
+            time.sleep(0.5)
+        time.sleep(3)  # dialogs animate in, charts decode, plots draw
+        shot = self.call("Page.captureScreenshot", format="png")
+        target.write_bytes(base64.b64decode(shot["data"]))
+        print(f"saved {target.relative_to(REPO_ROOT)}")
+
+
+def _page_target(port: int) -> str:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            targets = requests.get(f"http://127.0.0.1:{port}/json/list", timeout=2).json()
+            pages = [t for t in targets if t.get("type") == "page"]
+            if pages:
+                return str(pages[0]["webSocketDebuggerUrl"])
+        except (requests.RequestException, ValueError):
+            pass
+        time.sleep(0.2)
+    raise SystemExit("screenshots: Chromium's DevTools endpoint did not come up")
+
+
+@contextmanager
+def devtools(browser: str, profile: Path) -> Iterator[DevTools]:
+    """Chromium with the same flags, driven over DevTools on a local port."""
+    from websockets.sync.client import connect  # comes with dagster-webserver (uvicorn)
+
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            browser,
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            f"--remote-debugging-port={port}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        with connect(_page_target(port), max_size=64 * 1024 * 1024, open_timeout=20) as socket:
+            yield DevTools(socket)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", action="store_true", help="use a throwaway seeded setup")
+    parser.add_argument("--output", type=Path, default=REPO_ROOT / "screenshots")
+    args = parser.parse_args(argv)
+    browser = chromium()
+    args.output.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="cinegraph-screens-") as tmp_dir:
+        tmp = Path(tmp_dir)
+        if args.seed:
+            home = dagster_home(tmp / "dagster_home")
+            film_db = f"sqlite:///{tmp / 'films.db'}"
+            seed_metrics(film_db, end_hours_ago=24, hours=24 * 7, outage=0.0, seed=1)
+        else:
+            home = config.dagster_home()
+            film_db = config.database_url()
+        env = {config.DATABASE_URL_VAR: film_db}
+        if args.seed:  # demo failures must not page anyone
+            env[config.ALERT_WEBHOOK_VAR] = ""
+        with dagster_ui(home, env, tmp / "logs") as ui:
+            client = DagsterGraphQLClient("127.0.0.1", port_number=ui.port, timeout=60)
+            client._execute("mutation SeenWelcome { setNuxSeen }")
+            if args.seed:
+                for step, outage in enumerate((0.05, 0.2, 0.35)):
+                    seed_metrics(film_db, 16 - 8 * step, hours=8, outage=outage, seed=10 + step)
+                    run_api_health(client)
+            else:
+                run_api_health(client)
+            for name, path in PAGES.items():
+                photograph(browser, ui.url + path, args.output / f"{name}.png", tmp / "chrome")
+            with devtools(browser, tmp / "chrome-devtools") as browser_tab:
+                for name, path, action in INTERACTIVE:
+                    target = args.output / f"{name}.png"
+                    browser_tab.open_and_capture(ui.url + path, action, target)
+    return 0
+
+
+if __name__ == "__main__":
+    os.chdir(REPO_ROOT)
+    sys.exit(main())
