@@ -39,6 +39,10 @@ def test_an_edition_is_imported_with_every_film_where_it_belongs(
     with dg.instance_for_test() as instance:
         result = import_edition(instance)
         write = result.asset_materializations_for_node("edition_write")[0].metadata
+        checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert set(checks) == {"stub_share", "no_lost_nominations"}
+    assert checks["no_lost_nominations"].passed
+    assert checks["stub_share"].passed  # 2 stubs of 46 films
     engine = engine_for(film_db)
     with Session(engine) as session:
         movies = {m.imdb_id: m for m in session.scalars(select(Movie))}

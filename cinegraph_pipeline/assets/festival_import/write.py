@@ -6,8 +6,10 @@ from sqlalchemy import func, select
 from cinegraph_pipeline.assets.festival_import.common import (
     GROUP,
     STAGE_RETRY_POLICY,
+    edition_of,
     is_final_attempt,
 )
+from cinegraph_pipeline.checks.edition import edition_check_results, edition_check_specs
 from cinegraph_pipeline.imports.nominations import EditionNominations
 from cinegraph_pipeline.imports.progress import EditionProgress, conclusions
 from cinegraph_pipeline.partitions import edition_partitions
@@ -24,6 +26,7 @@ IMPORT_TYPES = ("full", "minimal", "stub", "pending")
     partitions_def=edition_partitions,
     kinds={"sqlite", "postgres"},
     retry_policy=STAGE_RETRY_POLICY,
+    check_specs=edition_check_specs(),
 )
 def edition_write(
     context: dg.AssetExecutionContext,
@@ -61,7 +64,9 @@ def edition_write(
                 .group_by(Movie.import_type)
             ).all()
         )
-    lost = sum(1 for row in nomination_rows if row["film_imdb_id"] and row["movie_id"] is None)
+    edition = edition_of(context)
+    checks = edition_check_results(engine, edition.festival.slug, edition.year)
+    lost = next(c for c in checks if c.check_name == "no_lost_nominations").metadata["measured"]
     tmdb_stats = next((s for s in progress.stages if s.source == "tmdb"), None)
     calls = sum(stage.calls for stage in progress.stages)
     cost = sum(stage.cost_usd for stage in progress.stages)
@@ -79,7 +84,7 @@ def edition_write(
         "movies_updated": dg.MetadataValue.int(movie_counts.updated),
         "nominations_inserted": dg.MetadataValue.int(nomination_counts.inserted),
         "nominations_updated": dg.MetadataValue.int(nomination_counts.updated),
-        "lost_nominations": dg.MetadataValue.int(lost),
+        "lost_nominations": lost,
         "calls": dg.MetadataValue.int(calls),
         "cost_usd": dg.MetadataValue.float(round(cost, 6)),
         "cost_per_film_usd": dg.MetadataValue.float(round(cost / films, 6) if films else 0.0),
@@ -99,4 +104,4 @@ def edition_write(
         f"{films} films ({by_type}), {len(nomination_rows)} nominations; "
         f"movies {movie_counts}, nominations {nomination_counts}"
     )
-    return dg.MaterializeResult(metadata=metadata)
+    return dg.MaterializeResult(metadata=metadata, check_results=checks)
