@@ -60,7 +60,7 @@ from cinegraph_pipeline.resolution.evaluation import (
 )
 from cinegraph_pipeline.resolution.ports import TmdbApi
 from cinegraph_pipeline.resolution.tmdb_cascade import TmdbResolver
-from cinegraph_pipeline.sandbox import Catalog, SandboxConfig, SandboxServer
+from cinegraph_pipeline.sandbox import Catalog, Difficulty, SandboxConfig, SandboxServer
 from cinegraph_pipeline.sandbox.catalog import CANNES_EVENT_ID
 from cinegraph_pipeline.sources.errors import Source
 from cinegraph_pipeline.sources.imdb.client import ImdbClient
@@ -202,14 +202,18 @@ def _route_total(stats: Mapping[str, Any], prefix: str) -> int:
 
 
 def evaluate_on_sandbox(
-    seed: int = DEFAULT_SANDBOX_SEED, config: ResolutionConfig | None = None
+    seed: int = DEFAULT_SANDBOX_SEED,
+    config: ResolutionConfig | None = None,
+    difficulty: Difficulty | None = None,
 ) -> SandboxRun:
-    """Starts a sandbox with this seed, reads its event pages and resolves every festival film
-    through `TmdbResolver` over the real HTTP `TmdbClient` (one client for the run, as a stage
-    has; a fresh resolver per film, so that each film's calls are its own). No HTTP cache and
-    no client-side rate limit: the sandbox injects no faults unless asked to."""
+    """Starts a sandbox with this seed (and the sandbox's default difficulty unless another
+    is given), reads its event pages and resolves every festival film through `TmdbResolver`
+    over the real HTTP `TmdbClient` (one client for the run, as a stage has; a fresh resolver
+    per film, so that each film's calls are its own). No HTTP cache and no client-side rate
+    limit: the sandbox injects no faults unless asked to."""
     started = time.perf_counter()
-    with SandboxServer(SandboxConfig(seed=seed)) as sandbox:
+    sandbox_config = SandboxConfig(seed=seed, difficulty=difficulty or Difficulty())
+    with SandboxServer(sandbox_config) as sandbox:
         env = sandbox.env()
         imdb_resource = ImdbResource(
             base_url=env["IMDB_BASE_URL"], requests_per_second=0, cache_backend="none"

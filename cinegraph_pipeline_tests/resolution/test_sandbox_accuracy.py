@@ -18,7 +18,7 @@ from cinegraph_pipeline.resolution.evaluation import (
     ItemResult,
     Tally,
 )
-from cinegraph_pipeline.sandbox import Catalog, SandboxConfig
+from cinegraph_pipeline.sandbox import Catalog, Difficulty, SandboxConfig
 from cinegraph_pipeline.sources.records import FilmData, FilmQuery, LookupOutcome, LookupStatus
 
 from .benchmark_scripts import load_script
@@ -133,3 +133,23 @@ def test_benchmark_sandbox_mode_prints_the_table_and_a_line_per_seed(
     assert benchmark.main(["--tmdb", "sandbox", "--seed", "3", "--seeds", "", "--json"]) == 0
     output = capsys.readouterr().out
     assert '"seed": 3' in output and '"meets_bars": true' in output
+
+
+def test_title_levels_stay_precise_when_half_the_records_lack_an_imdb_id() -> None:
+    """The default mix sends only ~10% of the films through the title levels; this one sends
+    half, with more years off and suspect records. The calls bar is not asserted: a film TMDb
+    has no IMDb id for costs a /find, a search and the details call by construction."""
+    harder = Difficulty(
+        no_imdb_id_share=0.5,
+        year_off_share=0.3,
+        suspect_share=0.1,
+        festival_original_title_share=0.5,
+        alt_title_share=0.3,
+    )
+    hard_run = benchmark.evaluate_on_sandbox(SEED, difficulty=harder)
+    report = hard_run.report
+    assert report.by_tag()["no_imdb_id"].films >= 150
+    assert report.by_level()[2].films >= 100
+    assert report.precision >= PRECISION_BAR
+    assert report.recall >= RECALL_BAR
+    assert hard_run.suspect_matches() == []
