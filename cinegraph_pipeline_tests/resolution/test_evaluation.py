@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -19,20 +16,11 @@ from cinegraph_pipeline.resolution.evaluation import (
 )
 from cinegraph_pipeline.sources.errors import SourceError
 
+from .benchmark_scripts import ROOT, load_script
 from .fakes import record
 
-ROOT = Path(__file__).resolve().parents[2]
 SET_PATH = Path(__file__).resolve().parent / "data" / "evaluation_set.json"
 SHARED_DATA = ROOT.parent / "shared" / "data"
-
-
-def load_script(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while being defined
-    spec.loader.exec_module(module)
-    return module
 
 
 class TestCatalogueTmdb:
