@@ -1,24 +1,17 @@
 """Checks of one imported festival edition: stub share and lost nominations.
 
-The logic is plain functions of (engine, festival, year), so the edition-writing asset can
-call them too; `build_edition_checks(asset_key)` wraps them as partitioned Dagster asset
-checks for whichever asset writes an edition (`edition_write`). `no_lost_nominations` is
-blocking: an edition that lost a nominated film must not feed anything downstream.
+The logic is plain functions of (engine, festival, year); `edition_write` declares the specs
+and evaluates them in its own body after writing. `no_lost_nominations` is blocking: an
+edition that lost a nominated film must not feed anything downstream.
 """
 
-# No `from __future__ import annotations`: Dagster reads the config class from the check
-# function's annotations at decoration time.
-
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import dagster as dg
 from sqlalchemy import Engine, and_, func, or_, select
 
 from cinegraph_pipeline.health.thresholds import EditionThresholds
-from cinegraph_pipeline.partitions import edition_partitions, parse_edition
 from cinegraph_pipeline.storage.models import FestivalNomination, Movie
-from cinegraph_pipeline.storage.resource import DatabaseResource
 
 NOMINATIONS = FestivalNomination.__table__
 MOVIES = Movie.__table__
@@ -220,48 +213,3 @@ def edition_check_results(
         stub_share_result(engine, festival, year, thresholds, key),
         lost_nominations_result(engine, festival, year, thresholds, key),
     ]
-
-
-def build_edition_checks(
-    asset_key: dg.AssetKey | str = EDITION_WRITE_KEY,
-    partitions_def: dg.PartitionsDefinition = edition_partitions,
-) -> Sequence[dg.AssetChecksDefinition]:
-    """The per-edition checks as standalone asset checks, partitioned like the editions, for
-    the asset `asset_key` (Dagster marks partitioned checks as preview in 1.13; the specs
-    above are the alternative inside the asset)."""
-    key = dg.AssetKey.from_coercible(asset_key)
-
-    @dg.asset_check(
-        asset=key,
-        name="stub_share",
-        partitions_def=partitions_def,
-        description=STUB_SHARE_DESCRIPTION,
-    )
-    def stub_share(
-        context: dg.AssetCheckExecutionContext,
-        config: EditionThresholds,
-        database: DatabaseResource,
-    ) -> dg.AssetCheckResult:
-        edition = parse_edition(context.partition_key)
-        return stub_share_result(
-            database.engine(), edition.festival.slug, edition.year, config, key
-        )
-
-    @dg.asset_check(
-        asset=key,
-        name="no_lost_nominations",
-        partitions_def=partitions_def,
-        blocking=True,
-        description=LOST_NOMINATIONS_DESCRIPTION,
-    )
-    def no_lost_nominations(
-        context: dg.AssetCheckExecutionContext,
-        config: EditionThresholds,
-        database: DatabaseResource,
-    ) -> dg.AssetCheckResult:
-        edition = parse_edition(context.partition_key)
-        return lost_nominations_result(
-            database.engine(), edition.festival.slug, edition.year, config, key
-        )
-
-    return [stub_share, no_lost_nominations]

@@ -10,18 +10,15 @@ import pytest
 from sqlalchemy import Engine
 
 from cinegraph_pipeline.checks.edition import (
-    build_edition_checks,
     edition_check_results,
     edition_check_specs,
     find_lost_nominations,
     lost_nominations_result,
     stub_share_result,
 )
-from cinegraph_pipeline.health.thresholds import EditionThresholds
 from cinegraph_pipeline.partitions import edition_partitions, parse_edition
 from cinegraph_pipeline.storage.engine import create_database_engine
 from cinegraph_pipeline.storage.migrate import upgrade
-from cinegraph_pipeline.storage.resource import DatabaseResource
 from cinegraph_pipeline.storage.writes import movie_ids, upsert_movies, upsert_nominations
 from cinegraph_pipeline_tests.health.rows import movie, nomination
 
@@ -99,34 +96,6 @@ def test_a_nomination_linked_to_another_film_is_lost(migrated_engine: Engine) ->
         ids = movie_ids(conn, ["tt0000001"])
         upsert_nominations(conn, [nomination("tt0000002", movie_id=ids["tt0000001"])])
     assert find_lost_nominations(migrated_engine, "cannes", 2016).lost == 1
-
-
-def test_the_factory_builds_partitioned_checks_for_any_asset(sqlite_url: str) -> None:
-    engine = create_database_engine(sqlite_url)
-    upgrade(engine)
-    write_edition(engine, films(8, 2), unlinked=["tt1000003"])
-    engine.dispose()
-
-    @dg.asset(key="edition_write", partitions_def=edition_partitions)
-    def edition_write() -> None:
-        """A stand-in for the real edition write."""
-
-    checks = build_edition_checks("edition_write")
-    result = dg.materialize(
-        [edition_write, *checks],
-        partition_key="cannes|2016",
-        resources={"database": DatabaseResource(url=sqlite_url)},
-        run_config={"ops": {"edition_write_stub_share": {"config": {"max_stub_share": 0.25}}}},
-        raise_on_error=False,
-    )
-    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert evaluations["stub_share"].passed  # 2 of 10 under the configured 25%
-    lost = evaluations["no_lost_nominations"]
-    assert not lost.passed
-    assert lost.partition == "cannes|2016"
-    spec = next(iter(checks[1].check_specs))
-    assert spec.blocking
-    assert EditionThresholds().max_stub_share == 0.10
 
 
 def test_the_specs_let_the_edition_asset_evaluate_the_checks_itself(sqlite_url: str) -> None:
