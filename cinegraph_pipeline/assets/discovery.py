@@ -2,7 +2,7 @@
 
 import dagster as dg
 from pydantic import Field
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 from cinegraph_pipeline.assets.festival_import.common import edition_recorder
 from cinegraph_pipeline.partitions import FESTIVALS, FESTIVALS_BY_SLUG, edition_key, edition_years
@@ -29,8 +29,9 @@ def edition_discovery(
     """Editions listed on each festival's IMDb event page (`historyEventEditions`) within the
     partition range that have no nominations in the film database yet.
 
-    One event page per festival tells every edition IMDb knows; the table lists the
-    partition keys to materialize (or backfill) next.
+    One event page per festival tells every edition IMDb knows (this year's page, else last
+    year's, else that of the latest edition already imported); the table lists the partition
+    keys to materialize (or backfill) next.
     """
     unknown = [slug for slug in config.festivals if slug not in FESTIVALS_BY_SLUG]
     if unknown:
@@ -43,7 +44,7 @@ def edition_discovery(
         imported = {
             (festival, year)
             for festival, year in conn.execute(
-                select(distinct(FestivalNomination.festival), FestivalNomination.year)
+                select(FestivalNomination.festival, FestivalNomination.year).distinct()
             ).all()
         }
     missing: list[str] = []
@@ -54,7 +55,9 @@ def edition_discovery(
             festival = FESTIVALS_BY_SLUG[slug]
             listed: tuple[int, ...] = ()
             problem = ""
-            for year in (years[-2], years[-3]):  # this year's page, else last year's
+            known = sorted((y for f, y in imported if f == slug), reverse=True)
+            probes = list(dict.fromkeys([years[-2], years[-3], *known[:1]]))
+            for year in probes:
                 try:
                     listed = client.event_page(festival.imdb_event_id, year).edition_years
                     break
