@@ -14,9 +14,9 @@ import threading
 import weakref
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
+from .closing import ClosedOnExit
 from .errors import redact
 
 logger = logging.getLogger(__name__)
@@ -110,7 +110,7 @@ def build_row(
     }
 
 
-class MetricsRecorder:
+class MetricsRecorder(ClosedOnExit):
     """Thread-safe buffered recorder.
 
     `context` (festival, partition, run_id...) is merged into every row's metadata; `bind()`
@@ -222,17 +222,6 @@ class MetricsRecorder:
         if self._thread is not None and not already:
             self._thread.join(timeout=30)
         self.flush()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class BoundRecorder:
