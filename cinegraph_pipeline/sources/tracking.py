@@ -55,22 +55,8 @@ Sink = Callable[[list[MetricRow]], None]
 class Recorder(Protocol):
     """What a client needs from a recorder; `MetricsRecorder` and `NullRecorder` provide it."""
 
-    def record(
-        self,
-        *,
-        source: str,
-        operation: str,
-        target_identifier: str | None,
-        success: bool,
-        response_time_ms: float,
-        error_type: str | None = None,
-        error_message: str | None = None,
-        cost_usd: float = 0.0,
-        cached: bool = False,
-        confidence_score: float | None = None,
-        fallback_level: int | None = None,
-        metadata: Mapping[str, Any] | None = None,
-    ) -> None: ...
+    def record(self, **fields: Any) -> None:
+        """Records one row; `fields` are the keyword arguments of `build_row`."""
 
 
 def build_row(
