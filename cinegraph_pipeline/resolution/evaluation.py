@@ -197,10 +197,14 @@ class CountingTmdb:
         self.api = api
         self.calls: list[Call] = []
 
+    def _note(self, call: Call) -> None:
+        """Sees each call before it is passed on (a subclass may raise to fail it)."""
+        self.calls.append(call)
+
     def find_by_imdb_id(
         self, imdb_id: str, *, fallback_level: int | None = 1
     ) -> list[TmdbSearchHit]:
-        self.calls.append(Call(Operation.FIND, imdb_id, fallback_level, None))
+        self._note(Call(Operation.FIND, imdb_id, fallback_level, None))
         return self.api.find_by_imdb_id(imdb_id, fallback_level=fallback_level)
 
     def search_movie(
@@ -213,7 +217,7 @@ class CountingTmdb:
         fallback_level: int | None = None,
     ) -> list[TmdbSearchHit]:
         target = query if year is None else f"{query} ({year})"
-        self.calls.append(Call(Operation.SEARCH, target, fallback_level, None))
+        self._note(Call(Operation.SEARCH, target, fallback_level, None))
         return self.api.search_movie(
             query,
             year=year,
@@ -229,7 +233,7 @@ class CountingTmdb:
         fallback_level: int | None = None,
         confidence: float | None = None,
     ) -> TmdbMovie:
-        self.calls.append(Call(Operation.DETAILS, str(tmdb_id), fallback_level, confidence))
+        self._note(Call(Operation.DETAILS, str(tmdb_id), fallback_level, confidence))
         return self.api.movie_details(tmdb_id, fallback_level=fallback_level, confidence=confidence)
 
 

@@ -16,9 +16,11 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from .closing import ClosedOnExit
 from .errors import ErrorType, Operation, Source, SourceError, redact
 from .http.limits import CircuitBreaker
 from .http.stats import CallStats, tracking_call
+from .http.transport import HttpTransport
 from .logsafety import install_log_redaction
 from .tracking import Recorder
 
@@ -262,3 +264,19 @@ class CallTracker:
             error.error_type,
             redact(error.message, *self.secrets),
         )
+
+
+class TrackedClient(ClosedOnExit):
+    """What every source client has once built: the transport it fetches through (its session
+    closed with the client) and the `CallTracker` that records its calls."""
+
+    _transport: HttpTransport
+    _tracker: CallTracker
+
+    @property
+    def breaker(self) -> CircuitBreaker | None:
+        """Exposed for health reporting and tests."""
+        return self._tracker.breaker
+
+    def close(self) -> None:
+        self._transport.session.close()

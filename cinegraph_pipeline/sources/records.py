@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,26 @@ class FilmData:
     imdb_votes: int | None = None
 
 
+# The FilmData fields that TMDb, OMDb and IMDb-page records all carry under the same name.
+_SHARED_FILM_FIELDS = (
+    "title",
+    "year",
+    "runtime",
+    "genres",
+    "directors",
+    "countries",
+    "languages",
+    "poster_url",
+)
+
+
+def _film_data(record: object, **fields: Any) -> FilmData:
+    """FilmData with `record`'s shared fields, plus `fields` (the ones each source names its
+    own way or does not have)."""
+    shared = {name: getattr(record, name) for name in _SHARED_FILM_FIELDS}
+    return FilmData(**shared, **fields)
+
+
 @dataclass(frozen=True, slots=True)
 class TmdbMovie:
     """`/movie/{id}` with credits, external ids, alternative titles and release dates."""
@@ -115,20 +136,13 @@ class TmdbMovie:
         return year_of(self.release_date)
 
     def to_film_data(self, fallback_imdb_id: str) -> FilmData:
-        return FilmData(
+        return _film_data(
+            self,
             imdb_id=self.imdb_id or fallback_imdb_id,
-            title=self.title,
             original_title=self.original_title,
-            year=self.year,
             tmdb_id=self.tmdb_id,
             release_date=self.release_date or None,
-            runtime=self.runtime,
             overview=self.overview,
-            genres=self.genres,
-            directors=self.directors,
-            countries=self.countries,
-            languages=self.languages,
-            poster_url=self.poster_url,
         )
 
 
@@ -151,18 +165,11 @@ class OmdbRecord:
     imdb_votes: int | None = None
 
     def to_film_data(self) -> FilmData:
-        return FilmData(
+        return _film_data(
+            self,
             imdb_id=self.imdb_id,
-            title=self.title,
-            year=self.year,
             release_date=self.released,
-            runtime=self.runtime,
             overview=self.plot,
-            genres=self.genres,
-            directors=self.directors,
-            countries=self.countries,
-            languages=self.languages,
-            poster_url=self.poster_url,
             imdb_rating=self.imdb_rating,
             imdb_votes=self.imdb_votes,
         )
@@ -189,18 +196,11 @@ class ImdbTitle:
     poster_url: str | None = None
 
     def to_film_data(self) -> FilmData:
-        return FilmData(
+        return _film_data(
+            self,
             imdb_id=self.imdb_id,
-            title=self.title,
             original_title=self.original_title,
-            year=self.year,
-            runtime=self.runtime,
             overview=self.plot,
-            genres=self.genres,
-            directors=self.directors,
-            countries=self.countries,
-            languages=self.languages,
-            poster_url=self.poster_url,
             imdb_rating=self.rating,
             imdb_votes=self.votes,
         )

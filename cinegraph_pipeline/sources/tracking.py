@@ -14,9 +14,9 @@ import threading
 import weakref
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
+from .closing import ClosedOnExit
 from .errors import redact
 
 logger = logging.getLogger(__name__)
@@ -55,22 +55,8 @@ Sink = Callable[[list[MetricRow]], None]
 class Recorder(Protocol):
     """What a client needs from a recorder; `MetricsRecorder` and `NullRecorder` provide it."""
 
-    def record(
-        self,
-        *,
-        source: str,
-        operation: str,
-        target_identifier: str | None,
-        success: bool,
-        response_time_ms: float,
-        error_type: str | None = None,
-        error_message: str | None = None,
-        cost_usd: float = 0.0,
-        cached: bool = False,
-        confidence_score: float | None = None,
-        fallback_level: int | None = None,
-        metadata: Mapping[str, Any] | None = None,
-    ) -> None: ...
+    def record(self, **fields: Any) -> None:
+        """Records one row; `fields` are the keyword arguments of `build_row`."""
 
 
 def build_row(
@@ -110,7 +96,7 @@ def build_row(
     }
 
 
-class MetricsRecorder:
+class MetricsRecorder(ClosedOnExit):
     """Thread-safe buffered recorder.
 
     `context` (festival, partition, run_id...) is merged into every row's metadata; `bind()`
@@ -222,17 +208,6 @@ class MetricsRecorder:
         if self._thread is not None and not already:
             self._thread.join(timeout=30)
         self.flush()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class BoundRecorder:

@@ -22,6 +22,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# The columns of an `api_lookup_metrics` row, in table order: defined once, beside the rows
+# the recorder builds, and re-exported here beside the table.
+from cinegraph_pipeline.sources.tracking import METRIC_COLUMNS as METRIC_COLUMNS
+
 # JSONB on PostgreSQL so that values compare (`IS DISTINCT FROM`) in the change-only upserts.
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -160,20 +164,3 @@ class ApiLookupMetric(Base):
             "response_time_ms",
         ),
     )
-
-
-METRIC_COLUMNS = (
-    "source",
-    "operation",
-    "target_identifier",
-    "success",
-    "confidence_score",
-    "fallback_level",
-    "response_time_ms",
-    "error_type",
-    "error_message",
-    "cost_usd",
-    "cached",
-    "metadata",
-    "inserted_at",
-)

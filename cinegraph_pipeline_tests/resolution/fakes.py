@@ -6,14 +6,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from cinegraph_pipeline.resolution.evaluation import CatalogueRecord, CatalogueTmdb, CountingTmdb
-from cinegraph_pipeline.sources.errors import ErrorType, Operation, Source, SourceError
-from cinegraph_pipeline.sources.records import (
-    ImdbTitle,
-    OmdbRecord,
-    TmdbMovie,
-    TmdbSearchHit,
+from cinegraph_pipeline.resolution.evaluation import (
+    Call,
+    CatalogueRecord,
+    CatalogueTmdb,
+    CountingTmdb,
 )
+from cinegraph_pipeline.resolution.ports import TmdbApi
+from cinegraph_pipeline.sources.errors import ErrorType, Operation, Source, SourceError
+from cinegraph_pipeline.sources.records import ImdbTitle, OmdbRecord
 
 _T = TypeVar("_T")
 
@@ -51,40 +52,18 @@ def error(source: Source, operation: Operation, error_type: ErrorType) -> Source
     return SourceError(source, operation, error_type, f"{error_type} for the test")
 
 
-@dataclass
-class FailingTmdb:
+class FailingTmdb(CountingTmdb):
     """A TMDb whose `failing` operation raises `error`; the others answer from `api`."""
 
-    api: CountingTmdb
-    failing: Operation
-    error: SourceError
+    def __init__(self, api: TmdbApi, failing: Operation, error: SourceError) -> None:
+        super().__init__(api)
+        self.failing = failing
+        self.error = error
 
-    def find_by_imdb_id(
-        self, imdb_id: str, *, fallback_level: int | None = 1
-    ) -> list[TmdbSearchHit]:
-        if self.failing == Operation.FIND:
+    def _note(self, call: Call) -> None:
+        super()._note(call)
+        if call.operation == self.failing:
             raise self.error
-        return self.api.find_by_imdb_id(imdb_id, fallback_level=fallback_level)
-
-    def search_movie(
-        self,
-        query: str,
-        *,
-        year: int | None = None,
-        primary_release_year: int | None = None,
-        page: int = 1,
-        fallback_level: int | None = None,
-    ) -> list[TmdbSearchHit]:
-        if self.failing == Operation.SEARCH:
-            raise self.error
-        return self.api.search_movie(query, year=year, page=page, fallback_level=fallback_level)
-
-    def movie_details(
-        self, tmdb_id: int, *, fallback_level: int | None = None, confidence: float | None = None
-    ) -> TmdbMovie:
-        if self.failing == Operation.DETAILS:
-            raise self.error
-        return self.api.movie_details(tmdb_id, fallback_level=fallback_level)
 
 
 def _not_found(operation: Operation, source: Source) -> SourceError:

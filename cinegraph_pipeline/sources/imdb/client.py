@@ -4,15 +4,14 @@ fetched directly or, when a Zyte key is set, through the Zyte API (metadata `via
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
 
-from ..calls import CallTracker
+from ..calls import CallTracker, TrackedClient
 from ..errors import ErrorType, Operation, Source, SourceError
-from ..http.limits import CircuitBreaker, DailyQuota, QuotaStore, TokenBucket
+from ..http.limits import DailyQuota, QuotaStore, TokenBucket
 from ..http.transport import HttpTransport
 from ..options import HttpOptions, build_transport, join_url, key_fingerprint
 from ..records import EventEdition, FilmData, FilmQuery, ImdbTitle
@@ -53,7 +52,7 @@ def classify_page(
     return ErrorType.PARSE_ERROR, f"IMDb answered HTTP {status} without a page"
 
 
-class ImdbClient:
+class ImdbClient(TrackedClient):
     """Thread-safe; one per run. Direct fetches are paced politely (about one a second by
     default); through Zyte the pace and a daily dollar budget are Zyte's settings."""
 
@@ -110,10 +109,6 @@ class ImdbClient:
     @property
     def via(self) -> str:
         return "zyte" if self.zyte else "direct"
-
-    @property
-    def breaker(self) -> CircuitBreaker | None:
-        return self._tracker.breaker
 
     def title_page(self, imdb_id: str) -> ImdbTitle:
         imdb_id = imdb_id.strip()
@@ -193,20 +188,6 @@ class ImdbClient:
                 source, operation, error_type, message, status_code=status, retry_after=retry_after
             )
         return body
-
-    def close(self) -> None:
-        self._transport.session.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _page_cacheable(response: requests.Response) -> bool:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-from typing import Self
-
 import requests
 
-from ..calls import CallTracker
+from ..calls import CallTracker, TrackedClient
 from ..errors import ErrorType, Operation, Source, SourceError
-from ..http.limits import CircuitBreaker, DailyQuota, QuotaStore
+from ..http.limits import DailyQuota, QuotaStore
 from ..options import HttpOptions, build_transport, key_fingerprint
 from ..parsing import load_json
 from ..records import FilmData, FilmQuery, OmdbRecord
@@ -19,7 +16,7 @@ from .parse import AUTH_HINT, error_from_reply, parse_omdb
 DEFAULT_DAILY_QUOTA = 1000
 
 
-class OmdbClient:
+class OmdbClient(TrackedClient):
     """Thread-safe; one per run. The daily quota is counted in `quota_store` (shared between
     runs when it is a file), and once spent no call is made until the next UTC day."""
 
@@ -50,10 +47,6 @@ class OmdbClient:
             quota=self.quota,
         )
         self._tracker = CallTracker(recorder, breaker=breaker, secrets=secrets)
-
-    @property
-    def breaker(self) -> CircuitBreaker | None:
-        return self._tracker.breaker
 
     def by_imdb_id(self, imdb_id: str) -> OmdbRecord:
         imdb_id = imdb_id.strip()
@@ -118,20 +111,6 @@ class OmdbClient:
             cost_per_response=self.options.cost_per_call_usd,
             memo_key=memo_key,
         )
-
-    def close(self) -> None:
-        self._transport.session.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _cacheable(response: requests.Response) -> bool:

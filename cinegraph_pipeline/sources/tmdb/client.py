@@ -4,15 +4,13 @@ resolution engine needs), each a tracked call with exactly one metric row."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import quote
 
 import requests
 
-from ..calls import CallTracker
+from ..calls import CallTracker, TrackedClient
 from ..errors import ErrorType, Operation, Source, SourceError
-from ..http.limits import CircuitBreaker
 from ..http.transport import HttpReply
 from ..options import HttpOptions, build_transport, join_url
 from ..parsing import load_json
@@ -24,7 +22,7 @@ APPEND_TO_RESPONSE = "credits,external_ids,alternative_titles,release_dates"
 MISSING_CREDENTIALS = "no TMDb credentials: set TMDB_API_KEY or TMDB_API_TOKEN"
 
 
-class TmdbClient:
+class TmdbClient(TrackedClient):
     """Thread-safe; build one per run (its memo is the run's) and close it at the end."""
 
     source = Source.TMDB
@@ -59,11 +57,6 @@ class TmdbClient:
             headers=headers,
         )
         self._tracker = CallTracker(recorder, breaker=breaker, secrets=secrets)
-
-    @property
-    def breaker(self) -> CircuitBreaker | None:
-        """Exposed for health reporting and tests."""
-        return self._tracker.breaker
 
     def find_by_imdb_id(
         self, imdb_id: str, *, fallback_level: int | None = 1
@@ -202,20 +195,6 @@ class TmdbClient:
             status_code=reply.status,
             retry_after=reply.retry_after,
         )
-
-    def close(self) -> None:
-        self._transport.session.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _empty(hits: list[TmdbSearchHit]) -> bool:
