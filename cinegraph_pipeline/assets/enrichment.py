@@ -16,6 +16,7 @@ from cinegraph_pipeline.resolution.cascade import FilmResolver
 from cinegraph_pipeline.resolution.config import ResolutionConfig
 from cinegraph_pipeline.sources.errors import ConfigurationError
 from cinegraph_pipeline.sources.tmdb.resource import TmdbResource
+from cinegraph_pipeline.sources.tracking import film_scope
 from cinegraph_pipeline.storage.models import utcnow
 from cinegraph_pipeline.storage.resource import DatabaseResource
 
@@ -71,7 +72,8 @@ def placeholder_enrichment(
                 break
             for placeholder in batch:
                 try:
-                    outcome = resolver.retry_tmdb(placeholder.query).outcome
+                    with film_scope(placeholder.imdb_id):
+                        outcome = resolver.retry_tmdb(placeholder.query).outcome
                 except ConfigurationError as exc:
                     raise dg.Failure(description=str(exc), allow_retries=False) from None
                 with engine.begin() as conn:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from cinegraph_pipeline.resolution.cascade import FilmProgress, FilmResolver, Resolution
 from cinegraph_pipeline.sources.errors import Source
 from cinegraph_pipeline.sources.records import FilmQuery, LookupStatus
+from cinegraph_pipeline.sources.tracking import film_scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,11 @@ def start_progress(
     return EditionProgress(festival=festival, year=year, films=queries, existing=existing)
 
 
+def _advance(resolver: FilmResolver, film: FilmProgress) -> FilmProgress:
+    with film_scope(film.query.imdb_id):
+        return resolver.advance(film)
+
+
 def run_stage(
     progress: EditionProgress,
     source: Source,
@@ -80,7 +86,7 @@ def run_stage(
     levels: Counter[int] = Counter()
     if todo:
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
-            futures = {pool.submit(resolver.advance, film): film for film in todo}
+            futures = {pool.submit(_advance, resolver, film): film for film in todo}
             for done, future in enumerate(as_completed(futures), start=1):
                 after = future.result()
                 updated[after.query.imdb_id] = after

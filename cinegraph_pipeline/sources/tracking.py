@@ -9,10 +9,12 @@ of rows lost and the lookup goes on.
 from __future__ import annotations
 
 import atexit
+import contextvars
 import logging
 import threading
 import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -59,6 +61,23 @@ class Recorder(Protocol):
         """Records one row; `fields` are the keyword arguments of `build_row`."""
 
 
+_current_film: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "cinegraph_current_film", default=None
+)
+
+
+@contextmanager
+def film_scope(imdb_id: str) -> Iterator[None]:
+    """Attributes every call made inside (in this thread or task) to one film: its rows get
+    the film's IMDb id as `target_identifier`, and what was asked (a title query, a TMDb
+    id) moves to `metadata.requested`. Health then counts films, not queries."""
+    token = _current_film.set(imdb_id)
+    try:
+        yield
+    finally:
+        _current_film.reset(token)
+
+
 def build_row(
     context: Mapping[str, Any],
     *,
@@ -79,6 +98,11 @@ def build_row(
     merged = dict(context)
     if metadata:
         merged.update(metadata)
+    film = _current_film.get()
+    if film is not None and target_identifier != film:
+        if target_identifier is not None:
+            merged["requested"] = target_identifier
+        target_identifier = film
     return {
         "source": str(source),
         "operation": str(operation),

@@ -189,3 +189,28 @@ for i in range(7):
 """
     subprocess.run([sys.executable, "-c", script], check=True, timeout=60)
     assert out.read_text().split() == ["7"]
+
+
+def test_calls_inside_a_film_scope_are_attributed_to_the_film() -> None:
+    from cinegraph_pipeline.sources.tracking import build_row, film_scope
+
+    with film_scope("tt5168192"):
+        row = build_row(
+            {"run_id": "r1"},
+            source="tmdb",
+            operation="search",
+            target_identifier="I, Daniel Blake (2016)",
+            success=True,
+            response_time_ms=3,
+        )
+    assert row["target_identifier"] == "tt5168192"
+    assert row["metadata"] == {"run_id": "r1", "requested": "I, Daniel Blake (2016)"}
+    outside = build_row(
+        {},
+        source="tmdb",
+        operation="details",
+        target_identifier="42",
+        success=True,
+        response_time_ms=1,
+    )
+    assert outside["target_identifier"] == "42" and "requested" not in outside["metadata"]
