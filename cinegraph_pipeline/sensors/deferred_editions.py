@@ -18,13 +18,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dagster as dg
-from sqlalchemy import Engine, and_, case, func, select
+from sqlalchemy import Engine, and_, case, func, select, update
 
 from cinegraph_pipeline.assets.festival_import.common import (
     FINAL_ATTEMPT_TAG,
     PERMANENT_FAILURE_TAG,
     RETRY_ATTEMPT_TAG,
 )
+from cinegraph_pipeline.imports.backoff import next_retry_at
 from cinegraph_pipeline.jobs import festival_import_job
 from cinegraph_pipeline.partitions import FESTIVALS_BY_SLUG, edition_key, parse_edition
 from cinegraph_pipeline.sources.errors import TRANSIENT_ERRORS
@@ -127,6 +128,9 @@ def plan_retries(
         entry = state.get(partition) or {
             "attempts": 0,
             "due": (now + settings.delay(0)).isoformat(),
+            # A new series of attempts gets run keys of its own: Dagster never launches a
+            # run key twice, and an edition may be deferred again after it recovered.
+            "series": now.strftime("%Y%m%dT%H%M%S"),
         }
         attempts = int(entry["attempts"])
         new_state[partition] = {**entry, "films": films}
@@ -142,10 +146,13 @@ def plan_retries(
             tags[FINAL_ATTEMPT_TAG] = "true"
         requests.append(
             dg.RunRequest(
-                run_key=f"{partition}:retry:{attempt}", partition_key=partition, tags=tags
+                run_key=f"{partition}:{entry['series']}:retry:{attempt}",
+                partition_key=partition,
+                tags=tags,
             )
         )
         new_state[partition] = {
+            **entry,
             "attempts": attempt,
             "due": (now + settings.delay(attempt)).isoformat(),
             "films": films,
@@ -190,9 +197,10 @@ def _imports_an_edition(run: dg.DagsterRun) -> bool:
 
 
 def editions_in_progress(instance: dg.DagsterInstance) -> frozenset[str]:
+    """Editions with a run queued or going (the import job, or any run selecting the
+    edition's assets), which the sensor waits for."""
     runs = instance.get_runs(
         filters=dg.RunsFilter(
-            job_name=festival_import_job.name,
             statuses=[
                 dg.DagsterRunStatus.QUEUED,
                 dg.DagsterRunStatus.NOT_STARTED,
@@ -202,8 +210,32 @@ def editions_in_progress(instance: dg.DagsterInstance) -> frozenset[str]:
         )
     )
     return frozenset(
-        run.tags["dagster/partition"] for run in runs if "dagster/partition" in run.tags
+        run.tags[PARTITION_TAG]
+        for run in runs
+        if PARTITION_TAG in run.tags and _imports_an_edition(run)
     )
+
+
+def abandon_pending_films(engine: Engine, festival: str, year: int, now: datetime) -> int:
+    """Turns the edition's pending films into stubs flagged for review."""
+    edition_films = select(FestivalNomination.movie_id).where(
+        FestivalNomination.festival == festival,
+        FestivalNomination.year == year,
+        FestivalNomination.movie_id.is_not(None),
+    )
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(Movie)
+            .where(Movie.import_type == "pending", Movie.id.in_(edition_films))
+            .values(
+                import_type="stub",
+                needs_review=True,
+                needs_enrichment=True,
+                next_tmdb_retry_at=next_retry_at(now, 0),
+                updated_at=now,
+            )
+        )
+    return result.rowcount
 
 
 @dg.sensor(
@@ -229,10 +261,22 @@ def deferred_editions_sensor(
     if failing:
         names = ", ".join(f"{s} ({share:.0%} transient errors)" for s, share in failing.items())
         return dg.SkipReason(f"waiting: still failing: {names}")
-    requests, new_state = plan_retries(pending, state, now, RetrySettings.from_env())
+    settings = RetrySettings.from_env()
+    busy = editions_in_progress(context.instance)
+    requests, new_state = plan_retries(pending, state, now, settings, busy)
     exhausted = [
-        p for p, e in new_state.items() if e["attempts"] >= RetrySettings.from_env().max_attempts
+        partition
+        for partition, entry in new_state.items()
+        if entry["attempts"] >= settings.max_attempts
+        and partition not in busy
+        and now >= datetime.fromisoformat(entry["due"])
     ]
+    for partition in exhausted:
+        # The last attempt ran and films are still pending (it crashed, or failed): they
+        # become stubs to review, retried by the enrichment schedule from now on.
+        edition = parse_edition(partition)
+        count = abandon_pending_films(engine, edition.festival.slug, edition.year, now)
+        context.log.info(f"{partition}: {count} pending films turned into stubs to review")
     if not requests:
         reason = f"{len(pending)} editions with deferred films are waiting for their backoff"
         if exhausted:

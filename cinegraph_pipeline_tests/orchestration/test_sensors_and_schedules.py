@@ -65,18 +65,25 @@ def test_plan_retries_backs_off_and_caps() -> None:
     requests, state = plan_retries(pending, {}, NOW, SETTINGS)
     assert requests == []  # first sight: wait one base delay
     requests, state = plan_retries(pending, state, NOW + timedelta(minutes=10), SETTINGS)
-    assert [r.run_key for r in requests] == ["cannes|2016:retry:1"]
+    series = state["cannes|2016"]["series"]
+    assert [r.run_key for r in requests] == [f"cannes|2016:{series}:retry:1"]
     assert requests[0].partition_key == "cannes|2016"
     # The second attempt waits twice as long.
     assert plan_retries(pending, state, NOW + timedelta(minutes=29), SETTINGS)[0] == []
     requests, state = plan_retries(pending, state, NOW + timedelta(minutes=30), SETTINGS)
-    assert [r.run_key for r in requests] == ["cannes|2016:retry:2"]
+    assert [r.run_key for r in requests] == [f"cannes|2016:{series}:retry:2"]
     assert "cinegraph/final_attempt" not in requests[0].tags
     requests, state = plan_retries(pending, state, NOW + timedelta(hours=2), SETTINGS)
     assert requests[0].tags["cinegraph/final_attempt"] == "true"
     assert plan_retries(pending, state, NOW + timedelta(days=2), SETTINGS)[0] == []
-    # An edition with nothing pending any more drops out of the state.
+    # An edition with nothing pending any more drops out of the state; a later deferral
+    # starts a new series whose run keys differ (Dagster never launches a run key twice).
     assert plan_retries({}, state, NOW, SETTINGS) == ([], {})
+    later = NOW + timedelta(days=3)
+    _, fresh = plan_retries(pending, {}, later, SETTINGS)
+    requests, _ = plan_retries(pending, fresh, later + timedelta(minutes=10), SETTINGS)
+    assert requests[0].run_key.endswith(":retry:1")
+    assert requests[0].run_key != f"cannes|2016:{series}:retry:1"
 
 
 def test_plan_retries_waits_for_a_run_in_progress() -> None:
@@ -186,3 +193,31 @@ def test_sensor_retries_an_edition_whose_last_run_failed_unless_permanently(
         result = deferred_editions_sensor(context)
     assert isinstance(result, dg.SensorResult)
     assert [r.partition_key for r in result.run_requests] == ["cannes|2012"]
+
+
+def test_after_the_last_attempt_pending_films_become_stubs_to_review(
+    migrated_engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy import select
+
+    from cinegraph_pipeline.storage.models import Movie
+
+    monkeypatch.setenv("CINEGRAPH_RETRY_BASE_MINUTES", "0")
+    monkeypatch.setenv("CINEGRAPH_RETRY_MAX_ATTEMPTS", "1")
+    seed_pending(migrated_engine)
+    with dg.instance_for_test() as instance:
+        resources = {"database": DatabaseResource(url=database_url)}
+        first = deferred_editions_sensor(
+            dg.build_sensor_context(instance=instance, resources=resources)
+        )
+        assert isinstance(first, dg.SensorResult)
+        assert first.run_requests[0].tags["cinegraph/final_attempt"] == "true"
+        # The final run crashed: the films are still pending on the next tick.
+        second = deferred_editions_sensor(
+            dg.build_sensor_context(instance=instance, resources=resources, cursor=first.cursor)
+        )
+    assert isinstance(second, dg.SensorResult) and not second.run_requests
+    with migrated_engine.connect() as conn:
+        movie = conn.execute(select(Movie.__table__)).mappings().one()
+    assert (movie["import_type"], movie["needs_review"]) == ("stub", True)
+    assert movie["next_tmdb_retry_at"] is not None
