@@ -49,8 +49,10 @@ def edition_discovery(
         }
     missing: list[str] = []
     per_festival: dict[str, dict[str, int | str]] = {}
-    with edition_recorder(context, database, festival="discovery") as (recorder, _tally):
-        client = imdb.client(recorder)
+    with (
+        edition_recorder(context, database) as (recorder, _tally),
+        imdb.client(recorder) as client,
+    ):
         for slug in config.festivals:
             festival = FESTIVALS_BY_SLUG[slug]
             listed: tuple[int, ...] = ()

@@ -55,9 +55,12 @@ def placeholder_enrichment(
     with engine.connect() as conn:
         due = count_due(conn, now)
     results = []
-    with edition_recorder(context, database, festival="enrichment") as (recorder, tally):
+    with (
+        edition_recorder(context, database) as (recorder, tally),
+        tmdb.client(recorder) as client,
+    ):
         resolver = FilmResolver(
-            tmdb=tmdb.client(recorder),
+            tmdb=client,
             config=ResolutionConfig(
                 max_fallback_level=config.max_fallback_level,
                 min_confidence=config.min_confidence,

@@ -88,7 +88,12 @@ def run_stage(
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
             futures = {pool.submit(_advance, resolver, film): film for film in todo}
             for done, future in enumerate(as_completed(futures), start=1):
-                after = future.result()
+                try:
+                    after = future.result()
+                except BaseException:
+                    # A missing key fails every film alike: stop asking at once.
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
                 updated[after.query.imdb_id] = after
                 outcome = after.attempts[-1].outcome
                 if outcome.status is LookupStatus.FOUND:

@@ -72,6 +72,8 @@ def credentials_error(error: SourceError) -> ConfigurationError:
     of one film, so no film is deferred or downgraded for it; the message names the variable
     to set."""
     variable = _CREDENTIAL_VARIABLES.get(error.source, "the API key of " + str(error.source))
+    if variable.split()[0] in error.message:  # the client's message already names it
+        return ConfigurationError(error.message)
     return ConfigurationError(
         f"{error.source} rejected the credentials ({error.message}); set {variable}"
     )

@@ -39,28 +39,21 @@ class CallTally:
 
     calls: int = 0
     cost_usd: float = 0.0
-    errors: dict[str, int] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, rows: Sequence[Mapping[str, Any]]) -> None:
         with self._lock:
             self.calls += len(rows)
             self.cost_usd += sum(float(row.get("cost_usd") or 0.0) for row in rows)
-            for row in rows:
-                error = row.get("error_type")
-                if error:
-                    self.errors[error] = self.errors.get(error, 0) + 1
 
 
 @contextmanager
 def edition_recorder(
     context: dg.AssetExecutionContext | dg.OpExecutionContext,
     database: DatabaseResource,
-    *,
-    festival: str | None = None,
 ) -> Iterator[tuple[MetricsRecorder, CallTally]]:
-    """A buffered recorder whose rows carry festival, partition and run id, flushed into the
-    film database when the stage ends."""
+    """A buffered recorder whose rows carry the run id, the step and, for an edition, its
+    festival and partition; flushed into the film database when the stage ends."""
     tally = CallTally()
 
     def sink(rows: list[dict[str, Any]]) -> None:
@@ -68,12 +61,10 @@ def edition_recorder(
         tally.add(rows)
 
     partition = context.partition_key if context.has_partition_key else None
-    metadata: dict[str, Any] = {"run_id": context.run_id}
+    metadata: dict[str, Any] = {"run_id": context.run_id, "step": context.op_def.name}
     if partition:
         metadata["partition"] = partition
-        metadata["festival"] = festival or parse_edition(partition).festival.slug
-    elif festival:
-        metadata["festival"] = festival
+        metadata["festival"] = parse_edition(partition).festival.slug
     with MetricsRecorder(sink, context=metadata) as recorder:
         yield recorder, tally
 

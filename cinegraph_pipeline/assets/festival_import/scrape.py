@@ -11,6 +11,7 @@ from cinegraph_pipeline.assets.festival_import.common import (
 )
 from cinegraph_pipeline.imports.nominations import EditionNominations, edition_nominations
 from cinegraph_pipeline.partitions import edition_partitions
+from cinegraph_pipeline.resolution.ports import credentials_error
 from cinegraph_pipeline.sources.errors import ErrorType, SourceError
 from cinegraph_pipeline.sources.imdb.resource import ImdbResource
 from cinegraph_pipeline.storage.resource import DatabaseResource
@@ -36,8 +37,11 @@ def edition_nominations_scraped(
     edition = edition_of(context)
     with edition_recorder(context, database) as (recorder, _tally):
         try:
-            page = imdb.client(recorder).event_page(edition.festival.imdb_event_id, edition.year)
+            with imdb.client(recorder) as client:
+                page = client.event_page(edition.festival.imdb_event_id, edition.year)
         except SourceError as exc:
+            if exc.error_type is ErrorType.AUTH:
+                raise permanent_failure(context, str(credentials_error(exc))) from None
             if exc.error_type is ErrorType.NOT_FOUND:
                 raise permanent_failure(
                     context,

@@ -6,7 +6,8 @@ deferred, never passed down to a lesser source.
 """
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import TypeVar
 
 import dagster as dg
 from pydantic import Field
@@ -38,6 +39,8 @@ from cinegraph_pipeline.sources.tmdb.resource import TmdbResource
 from cinegraph_pipeline.sources.tracking import Recorder
 from cinegraph_pipeline.storage.models import Movie
 from cinegraph_pipeline.storage.resource import DatabaseResource
+
+Client = TypeVar("Client")
 
 
 class TmdbStageConfig(dg.Config):
@@ -79,19 +82,21 @@ def _source_stage(
     database: DatabaseResource,
     progress: EditionProgress,
     source: Source,
-    make_resolver: Callable[[Recorder], FilmResolver],
+    open_client: Callable[[Recorder], AbstractContextManager[Client]],
+    make_resolver: Callable[[Client], FilmResolver],
     workers: int,
 ) -> dg.MaterializeResult[EditionProgress]:
     """Runs one source over the films waiting for it, with the run's metrics recorder; a
     missing key fails the stage (and the run, permanently) naming the variable to set."""
     with (
         edition_recorder(context, database) as (recorder, tally),
+        open_client(recorder) as client,
         _missing_credentials_fail_the_stage(context),
     ):
         progress = run_stage(
             progress,
             source,
-            make_resolver(recorder),
+            make_resolver(client),
             workers=workers,
             on_progress=_progress_logger(context, source.value),
         )
@@ -177,7 +182,8 @@ def edition_tmdb_matches(
         database,
         progress,
         Source.TMDB,
-        lambda recorder: FilmResolver(tmdb=tmdb.client(recorder), config=config.resolution()),
+        tmdb.client,
+        lambda client: FilmResolver(tmdb=client, config=config.resolution()),
         config.workers,
     )
 
@@ -207,7 +213,8 @@ def edition_omdb_matches(
         database,
         edition_tmdb_matches,
         Source.OMDB,
-        lambda recorder: FilmResolver(omdb=omdb.client(recorder)),
+        omdb.client,
+        lambda client: FilmResolver(omdb=client),
         config.workers,
     )
 
@@ -236,7 +243,8 @@ def edition_imdb_matches(
         database,
         edition_omdb_matches,
         Source.IMDB,
-        lambda recorder: FilmResolver(imdb=imdb.client(recorder)),
+        imdb.client,
+        lambda client: FilmResolver(imdb=client),
         config.workers,
     )
 
