@@ -41,10 +41,10 @@ api_health_hourly = dg.ScheduleDefinition(
 metrics_retention_daily = dg.ScheduleDefinition(
     name="metrics_retention_daily",
     job=metrics_retention_job,
-    cron_schedule="30 3 * * *",
+    cron_schedule="15 4 * * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Prunes API metrics beyond the retention every night at 03:30 UTC.",
+    description="Prunes API metrics beyond the retention every night at 04:15 UTC.",
 )
 
 

@@ -86,7 +86,8 @@ def create_database_engine(raw_url: str) -> Engine:
     except SQLAlchemyError as exc:
         engine.dispose()
         raise DatabaseConfigError(
-            f"the film database at {_describe(url)} failed a first query: {exc}"
+            f"the film database at {_describe(url)} ({config.DATABASE_URL_VAR}) failed a first "
+            f"query: {exc}"
         ) from exc
     return engine
 
