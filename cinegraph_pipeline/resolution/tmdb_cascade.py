@@ -23,7 +23,9 @@ request is sent twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Hashable, Sequence
+from typing import Any
 
 from cinegraph_pipeline.resolution.config import Level, ResolutionConfig
 from cinegraph_pipeline.resolution.normalize import keyword_query, search_words
@@ -61,6 +63,10 @@ class TmdbResolver:
         self._finds: dict[str, list[TmdbSearchHit]] = {}
         self._searches: dict[_SearchKey, list[TmdbSearchHit]] = {}
         self._details: dict[int, TmdbMovie | None] = {}
+        # Films are resolved on several threads: one lock per request key makes a film that
+        # needs a request already in flight wait for that answer instead of asking again.
+        self._guard = threading.Lock()
+        self._in_flight: dict[tuple[str, Hashable], threading.Lock] = {}
 
     def resolve(self, query: FilmQuery) -> LookupOutcome:
         """FOUND with the record's data, NOT_FOUND, AMBIGUOUS or SUSPECT (with candidates for
@@ -79,36 +85,56 @@ class TmdbResolver:
 
     # Memoized calls. Errors are never memoized: the next film (or run) asks again.
 
+    def _once(
+        self, kind: str, cache: dict[Any, Any], key: Hashable, fetch: Callable[[], Any]
+    ) -> tuple[Any, bool]:
+        """The memoized answer for `key`, fetched by at most one thread at a time; and
+        whether this call fetched it."""
+        if key in cache:
+            return cache[key], False
+        with self._guard:
+            lock = self._in_flight.setdefault((kind, key), threading.Lock())
+        with lock:
+            if key in cache:
+                return cache[key], False
+            cache[key] = fetch()
+            return cache[key], True
+
     def find(self, imdb_id: str) -> list[TmdbSearchHit]:
-        if imdb_id not in self._finds:
-            self._finds[imdb_id] = list(self.api.find_by_imdb_id(imdb_id, fallback_level=1))
-        return self._finds[imdb_id]
+        hits, _ = self._once(
+            "find",
+            self._finds,
+            imdb_id,
+            lambda: list(self.api.find_by_imdb_id(imdb_id, fallback_level=1)),
+        )
+        return hits  # type: ignore[no-any-return]
 
     def search(self, query: str, year: int | None, level: Level) -> list[TmdbSearchHit]:
-        key = (search_words(query), year)
-        if key not in self._searches:
-            self._searches[key] = list(
-                self.api.search_movie(query, year=year, fallback_level=int(level))
-            )
-        return self._searches[key]
+        hits, _ = self._once(
+            "search",
+            self._searches,
+            (search_words(query), year),
+            lambda: list(self.api.search_movie(query, year=year, fallback_level=int(level))),
+        )
+        return hits  # type: ignore[no-any-return]
 
     def details(
         self, tmdb_id: int, level: Level, confidence: float | None
     ) -> tuple[TmdbMovie | None, bool]:
         """The record's details (None when TMDb no longer knows it) and whether a call was
         made for them."""
-        if tmdb_id in self._details:
-            return self._details[tmdb_id], False
-        try:
-            movie: TmdbMovie | None = self.api.movie_details(
-                tmdb_id, fallback_level=int(level), confidence=confidence
-            )
-        except SourceError as error:
-            if error.error_type != ErrorType.NOT_FOUND:
-                raise
-            movie = None
-        self._details[tmdb_id] = movie
-        return movie, True
+
+        def fetch() -> TmdbMovie | None:
+            try:
+                return self.api.movie_details(
+                    tmdb_id, fallback_level=int(level), confidence=confidence
+                )
+            except SourceError as error:
+                if error.error_type != ErrorType.NOT_FOUND:
+                    raise
+                return None
+
+        return self._once("details", self._details, tmdb_id, fetch)
 
 
 class _FilmSearch:
