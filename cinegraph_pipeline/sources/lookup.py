@@ -1,10 +1,11 @@
-"""The one interface shared by the film sources: given what the festival page says about a
-film, return what this source knows, or raise `SourceError` (`not_found` when it does not
-know the film; anything transient otherwise).
+"""The interface of the sources that know a film by its IMDb id (OMDb, the IMDb page): given
+what the festival page says about a film, return what the source holds, or raise
+`SourceError` (`not_found` when it does not know the film; anything transient otherwise).
 
-Kept deliberately small: the resolution engine needs TMDb's finer methods (find, search,
-details) for its fallback levels, but the "one more source" stages (OMDb, the IMDb page) and
-the enrichment schedule only need this.
+TMDb has no such shortcut on purpose: a /find hit is never taken unverified (TMDb records
+sometimes carry another film's IMDb id), so TMDb is asked through the resolution engine's
+scored levels (`resolution.tmdb_cascade`), and every source of a stage through
+`resolution.cascade.FilmResolver.lookup`.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ import pytest
 from cinegraph_pipeline.sources.errors import ErrorType, SourceError
 from cinegraph_pipeline.sources.http.limits import BreakerState
 from cinegraph_pipeline.sources.lookup import FilmSource
-from cinegraph_pipeline.sources.records import FilmQuery
 from cinegraph_pipeline.sources.tmdb.client import TmdbClient
 from cinegraph_pipeline.sources.tracking import MetricsRecorder
 
@@ -443,15 +442,9 @@ def test_keys_never_reach_rows_or_logs(
     assert_no_secret(rows, caplog.text)
 
 
-def test_film_source_protocol(server: LocalServer, recorder: MetricsRecorder, rows: Rows) -> None:
-    server.add(FIND, Canned(200, TAKEN))
-    server.add("/3/movie/8681", Canned(200, body("flexget", "tmdb_2017",
-               "movie_8681_append_to_response_alternative_titles_language_en.json")))  # fmt: skip
-    client = tmdb(server, recorder)
-    assert isinstance(client, FilmSource)
-    film = client.fetch_film(FilmQuery(imdb_id="tt0936501", title="Taken", year=2008))
-    assert (film.imdb_id, film.tmdb_id, film.title) == ("tt0936501", 8681, "Taken")
-    assert [r["operation"] for r in rows] == ["find", "details"]
+def test_tmdb_offers_no_unverified_shortcut(server: LocalServer, recorder: MetricsRecorder) -> None:
+    """A /find hit is never taken unverified: TMDb goes through the resolution engine only."""
+    assert not isinstance(tmdb(server, recorder), FilmSource)
 
 
 def test_a_broken_recorder_does_not_break_the_lookup(

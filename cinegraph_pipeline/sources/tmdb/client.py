@@ -14,7 +14,7 @@ from ..errors import ErrorType, Operation, Source, SourceError
 from ..http.transport import HttpReply
 from ..options import HttpOptions, build_transport, join_url
 from ..parsing import load_json
-from ..records import FilmData, FilmQuery, TmdbMovie, TmdbSearchHit
+from ..records import TmdbMovie, TmdbSearchHit
 from ..tracking import Recorder
 from .parse import error_from_body, parse_find, parse_movie, parse_search
 
@@ -148,17 +148,6 @@ class TmdbClient(TrackedClient):
             fallback_level=fallback_level,
             confidence=confidence,
         )
-
-    def fetch_film(self, query: FilmQuery) -> FilmData:
-        """`FilmSource`: the direct IMDb-id route only (level 1), unverified. The resolution
-        engine, which checks title and year, should call the methods above instead."""
-        hits = self.find_by_imdb_id(query.imdb_id)
-        if not hits:
-            raise SourceError(
-                Source.TMDB, Operation.FIND, ErrorType.NOT_FOUND, f"{query.imdb_id} not on TMDb"
-            )
-        movie = self.movie_details(hits[0].tmdb_id, fallback_level=1)
-        return movie.to_film_data(query.imdb_id)
 
     def _get(self, operation: Operation, path: str, params: dict[str, Any]) -> HttpReply:
         if not (self._api_key or self._api_token):
