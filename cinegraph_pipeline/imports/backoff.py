@@ -9,7 +9,8 @@ RETRY_DAYS: tuple[int, ...] = (7, 14, 30, 60)
 
 
 def retry_delay(attempts_made: int) -> timedelta:
-    """The wait after `attempts_made` retries (0 for a freshly written placeholder)."""
+    """The wait after `attempts_made` retries; 0 is the wait of a freshly written placeholder
+    (the resolver's `retry_after_days` and a pending film turned into a stub)."""
     index = min(max(attempts_made, 0), len(RETRY_DAYS) - 1)
     return timedelta(days=RETRY_DAYS[index])
 

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from enum import IntEnum
 
+from cinegraph_pipeline.imports.backoff import RETRY_DAYS
+
 
 class Level(IntEnum):
     """The TMDb fallback levels, from the strongest evidence to the weakest."""
@@ -62,7 +64,7 @@ class ResolutionConfig:
     title_match_threshold: float = 0.7
     max_year_distance: int = 1
     max_verification_calls: int = 2
-    retry_after_days: int = 7
+    retry_after_days: int = RETRY_DAYS[0]
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_fallback_level <= 6:
