@@ -7,11 +7,15 @@ percentile comes from `percentile_disc` on PostgreSQL or from one indexed ORDER 
 query per group on SQLite. Python only folds the few hundred grouped rows into the report.
 
 Conventions the clients follow (and this module relies on):
-- `success` means the service answered, `not_found` included.
+- `success` means the service answered, `not_found` included; `not_found` is no error and is
+  counted apart.
 - Per-film calls (`find`, `search`, `details`, `omdb_by_id`, `omdb_by_title`, `title_page`)
   carry the film's IMDb id in `target_identifier`, so distinct targets count films.
-- TMDb `find`/`search` rows carry the fallback level they tried; the `details` row of an
-  accepted match carries its level and `confidence_score`.
+- TMDb `find`/`search` rows carry the fallback level they tried (a level's attempts). A
+  `details` row carries the level and confidence of a candidate about to be checked, which may
+  still be rejected, and a verified `/find` hit is accepted without one: what the resolution
+  accepted (a source's matches, a level's matches and confidence) is read from the films'
+  `movies` rows (`data_source`, `fallback_level`, `lookup_confidence`), joined on the IMDb id.
 """
 
 from __future__ import annotations
@@ -411,9 +415,6 @@ def _nth_response_time(
     return float(value) if value is not None else None
 
 
-TMDB_LEVELS = range(1, 7)
-
-
 def _films_and_matches(
     conn: Connection, windows: Sequence[Window], now: datetime
 ) -> dict[str, tuple[int, dict[str, MatchStats], dict[int, tuple[int, float]]]]:
@@ -459,7 +460,7 @@ def _films_and_matches(
                 _count_if(and_(asked, movies.c.data_source == source)),
             ]
         by_tmdb = and_(per_film.c.tmdb_at >= start, movies.c.data_source == "tmdb")
-        for level in TMDB_LEVELS:
+        for level in FALLBACK_LEVELS:
             at_level = and_(by_tmdb, movies.c.fallback_level == level)
             measures += [
                 _count_if(at_level),
@@ -478,7 +479,7 @@ def _films_and_matches(
             if attempted:
                 matches[source] = MatchStats(attempted, resolved_films)
         levels = {
-            level: (int(next(values) or 0), float(next(values) or 0.0)) for level in TMDB_LEVELS
+            level: (int(next(values) or 0), float(next(values) or 0.0)) for level in FALLBACK_LEVELS
         }
         result[window.label] = (films, matches, levels)
     return result
