@@ -6,8 +6,9 @@ which the UI shows behind a "[Show Markdown]" button, and the metadata plots beh
 click, then captured. The welcome dialog of a fresh instance is marked as seen first.
 
 With --seed, a throwaway Dagster home and SQLite film database are filled with synthetic
-metrics (a week of traffic, then a day in which TMDb degrades) and api_health is
-materialized three times as that day's traffic arrives, so the plots have a history.
+metrics and the movies rows of the films they resolved (a week of traffic, then a day in which
+TMDb degrades) and api_health is materialized three times as that day's traffic arrives, so
+the plots have a history.
 """
 
 from __future__ import annotations
@@ -33,10 +34,9 @@ from dagster import DagsterRunStatus
 from dagster_graphql import DagsterGraphQLClient
 
 from cinegraph_pipeline import config
-from cinegraph_pipeline.health.synthetic import Mix, synthetic_rows
+from cinegraph_pipeline.health.synthetic import Mix, store_traffic, synthetic_traffic
 from cinegraph_pipeline.storage.engine import create_database_engine
 from cinegraph_pipeline.storage.migrate import upgrade
-from cinegraph_pipeline.storage.writes import insert_metrics
 from cinegraph_pipeline_tests.health.dagster_processes import (
     REPO_ROOT,
     dagster_home,
@@ -122,10 +122,15 @@ def seed_metrics(url: str, end_hours_ago: float, hours: float, outage: float, se
     engine = create_database_engine(url)
     upgrade(engine)
     end = datetime.now(UTC) - timedelta(hours=end_hours_ago)
-    rows = synthetic_rows(
-        int(hours * 400), now=end, days=hours / 24, seed=seed, mix=Mix(tmdb_outage=outage)
+    metrics, movies = synthetic_traffic(
+        int(hours * 400),
+        now=end,
+        days=hours / 24,
+        seed=seed,
+        mix=Mix(tmdb_outage=outage),
+        first_film=seed * 1_000_000,  # each batch about its own films
     )
-    insert_metrics(engine, list(rows))
+    store_traffic(engine, metrics, movies)
     engine.dispose()
 
 

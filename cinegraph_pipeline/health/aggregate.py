@@ -7,11 +7,15 @@ percentile comes from `percentile_disc` on PostgreSQL or from one indexed ORDER 
 query per group on SQLite. Python only folds the few hundred grouped rows into the report.
 
 Conventions the clients follow (and this module relies on):
-- `success` means the service answered, `not_found` included.
+- `success` means the service answered, `not_found` included; `not_found` is no error and is
+  counted apart.
 - Per-film calls (`find`, `search`, `details`, `omdb_by_id`, `omdb_by_title`, `title_page`)
   carry the film's IMDb id in `target_identifier`, so distinct targets count films.
-- TMDb `find`/`search` rows carry the fallback level they tried; the `details` row of an
-  accepted match carries its level and `confidence_score`.
+- TMDb `find`/`search` rows carry the fallback level they tried (a level's attempts). A
+  `details` row carries the level and confidence of a candidate about to be checked, which may
+  still be rejected, and a verified `/find` hit is accepted without one: what the resolution
+  accepted (a source's matches, a level's matches and confidence) is read from the films'
+  `movies` rows (`data_source`, `fallback_level`, `lookup_confidence`), joined on the IMDb id.
 """
 
 from __future__ import annotations
@@ -22,14 +26,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, case, func, or_, select, tuple_
+from sqlalchemy import Connection, Engine, and_, case, func, select, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.sqltypes import NullType
 
 from cinegraph_pipeline.sources.errors import Source
-from cinegraph_pipeline.storage.models import ApiLookupMetric
+from cinegraph_pipeline.storage.models import ApiLookupMetric, Movie
 
 METRICS = ApiLookupMetric.__table__
 COLUMNS = METRICS.c
@@ -96,7 +100,12 @@ class CallStats:
 
     @property
     def error_count(self) -> int:
-        return sum(self.errors.values())
+        """Failed calls; a `not_found` answer is the service answering, not an error."""
+        return sum(count for error, count in self.errors.items() if error != "not_found")
+
+    @property
+    def not_found_count(self) -> int:
+        return self.errors.get("not_found", 0)
 
     def absorb(self, other: CallStats) -> None:
         self.calls += other.calls
@@ -201,9 +210,16 @@ def compute_health(
     with engine.connect() as conn:
         _fold_grouped_calls(conn, ordered, moment, healths)
         _fill_percentiles(conn, ordered, moment, healths)
-        for label, (films, matches) in _films_and_matches(conn, ordered, moment).items():
-            healths[label].films = films
-            healths[label].matches = matches
+        for label, (films, matches, levels) in _films_and_matches(conn, ordered, moment).items():
+            health = healths[label]
+            health.films = films
+            health.matches = matches
+            for level, (matched, confidence_sum) in levels.items():
+                if matched:
+                    stats = health.fallback.setdefault(level, FallbackStats())
+                    stats.successes = matched
+                    stats.confidence_sum = confidence_sum
+                    stats.confidence_count = matched
         oldest = conn.scalar(select(func.min(COLUMNS.inserted_at)))
     return HealthReport(moment, healths, as_utc(oldest) if oldest is not None else None)
 
@@ -274,15 +290,13 @@ def _fold_grouped_calls(
             func.sum(COLUMNS.response_time_ms),
             func.sum(COLUMNS.cost_usd),
             func.coalesce(func.sum(case((COLUMNS.cached, 1), else_=0)), 0),
-            func.sum(COLUMNS.confidence_score),
-            func.count(COLUMNS.confidence_score),
         )
         .where(_since(windows[-1].start(now)))
         .group_by(*groups, bucket)
     )
     for row in conn.execute(stmt):
         source, operation, error_type, level, ring = row[:5]
-        calls, successes, timed, total_ms, cost, cached, conf_sum, conf_count = row[5:]
+        calls, successes, timed, total_ms, cost, cached = row[5:]
         for window in windows[int(ring) :]:
             health = healths[window.label]
             stats = CallStats(
@@ -300,10 +314,6 @@ def _fold_grouped_calls(
                 level_stats = health.fallback.setdefault(int(level), FallbackStats())
                 if operation in ("find", "search"):
                     level_stats.attempts += int(calls)
-                elif operation == "details" and conf_count:
-                    level_stats.successes += int(conf_count)
-                    level_stats.confidence_sum += float(conf_sum or 0)
-                    level_stats.confidence_count += int(conf_count)
 
 
 def _fill_percentiles(
@@ -405,43 +415,28 @@ def _nth_response_time(
     return float(value) if value is not None else None
 
 
-def _resolved_condition() -> ColumnElement[bool]:
-    """A row that resolved its film: an accepted TMDb match (its `details` row carries the
-    confidence), or an OMDb/IMDb answer that was a record, not an error or `not_found`."""
-    return or_(
-        and_(
-            COLUMNS.source == "tmdb",
-            COLUMNS.operation == "details",
-            COLUMNS.confidence_score.is_not(None),
-        ),
-        and_(
-            COLUMNS.source.in_(("omdb", "imdb")),
-            COLUMNS.success,
-            COLUMNS.error_type.is_(None),
-        ),
-    )
-
-
 def _films_and_matches(
     conn: Connection, windows: Sequence[Window], now: datetime
-) -> dict[str, tuple[int, dict[str, MatchStats]]]:
-    """Distinct films looked up (the denominator of the cost per film) and, per source, the
-    films it was asked about and the films it resolved (its match rate).
+) -> dict[str, tuple[int, dict[str, MatchStats], dict[int, tuple[int, float]]]]:
+    """Distinct films looked up (the denominator of the cost per film); per source, the films
+    it was asked about and the films it resolved (its match rate); per TMDb level, the films
+    it matched and the sum of their confidences.
 
-    Each film is reduced once to the time of its last call and, per source, of its last
-    call and last resolving call; a window then counts the films whose times fall inside
-    it. One grouped pass instead of a COUNT(DISTINCT) per source and window.
+    A call made while resolving a film carries the film's IMDb id as target. Each film is
+    reduced once to the time of its last call per source; the films are then joined to their
+    `movies` row, whose `data_source`, `fallback_level` and `lookup_confidence` say what the
+    resolution accepted (a call row cannot: a record fetched to verify a match may still be
+    rejected). A window counts the films whose times fall inside it.
     """
-    resolved = _resolved_condition()
-    per_film_columns: list[Any] = [func.max(COLUMNS.inserted_at).label("last_at")]
+    per_film_columns: list[Any] = [
+        COLUMNS.target_identifier.label("film"),
+        func.max(COLUMNS.inserted_at).label("last_at"),
+    ]
     for source in MATCH_SOURCES:
         is_source = COLUMNS.source == source
-        per_film_columns += [
-            func.max(case((is_source, COLUMNS.inserted_at), else_=None)).label(f"{source}_at"),
-            func.max(case((and_(is_source, resolved), COLUMNS.inserted_at), else_=None)).label(
-                f"{source}_resolved_at"
-            ),
-        ]
+        per_film_columns.append(
+            func.max(case((is_source, COLUMNS.inserted_at), else_=None)).label(f"{source}_at")
+        )
     operations = [op for ops in LOOKUP_OPERATIONS.values() for op in ops]
     per_film = (
         select(*per_film_columns)
@@ -453,17 +448,29 @@ def _films_and_matches(
         .group_by(COLUMNS.target_identifier)
         .subquery()
     )
+    movies = Movie.__table__
     measures: list[Any] = []
     for window in windows:
         start = window.start(now)
         measures.append(_count_if(per_film.c.last_at >= start))
         for source in MATCH_SOURCES:
+            asked = per_film.c[f"{source}_at"] >= start
             measures += [
-                _count_if(per_film.c[f"{source}_at"] >= start),
-                _count_if(per_film.c[f"{source}_resolved_at"] >= start),
+                _count_if(asked),
+                _count_if(and_(asked, movies.c.data_source == source)),
             ]
-    values = iter(conn.execute(select(*measures)).one())
-    result: dict[str, tuple[int, dict[str, MatchStats]]] = {}
+        by_tmdb = and_(per_film.c.tmdb_at >= start, movies.c.data_source == "tmdb")
+        for level in FALLBACK_LEVELS:
+            at_level = and_(by_tmdb, movies.c.fallback_level == level)
+            measures += [
+                _count_if(at_level),
+                func.coalesce(
+                    func.sum(case((at_level, movies.c.lookup_confidence), else_=None)), 0.0
+                ),
+            ]
+    joined = per_film.outerjoin(movies, movies.c.imdb_id == per_film.c.film)
+    values = iter(conn.execute(select(*measures).select_from(joined)).one())
+    result: dict[str, tuple[int, dict[str, MatchStats], dict[int, tuple[int, float]]]] = {}
     for window in windows:
         films = int(next(values) or 0)
         matches: dict[str, MatchStats] = {}
@@ -471,5 +478,8 @@ def _films_and_matches(
             attempted, resolved_films = int(next(values) or 0), int(next(values) or 0)
             if attempted:
                 matches[source] = MatchStats(attempted, resolved_films)
-        result[window.label] = (films, matches)
+        levels = {
+            level: (int(next(values) or 0), float(next(values) or 0.0)) for level in FALLBACK_LEVELS
+        }
+        result[window.label] = (films, matches, levels)
     return result

@@ -115,9 +115,12 @@ def response_time_chart(health: WindowHealth, thresholds: HealthThresholds) -> b
 
 
 def error_types_chart(health: WindowHealth) -> bytes:
-    """Errors per source as a share of its calls, stacked by type (`not_found` included: it
-    is an answer, shown so that a source that answers but finds nothing stands out)."""
-    figure, axes = _figure(f"Error types per source, % of calls ({health.window.label})")
+    """Errors per source as a share of its calls, stacked by type, and `not_found` beside them:
+    not an error (the service answered, and it is not in the error counts) but shown so that a
+    source that answers and finds nothing stands out."""
+    figure, axes = _figure(
+        f"Errors and not_found answers per source, % of calls ({health.window.label})"
+    )
     figure.subplots_adjust(left=0.2)
     sources = [s for s in SOURCES if health.source(s).errors]
     if not sources:

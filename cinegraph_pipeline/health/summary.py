@@ -2,10 +2,11 @@
 
 The Dagster UI draws a plot for every numeric metadata key that recurs across
 materializations, so the keys never change shape: `{source}_{measure}_{window}` (e.g.
-`tmdb_success_rate_24h`, `omdb_avg_ms_24h`), totals as `{measure}_{window}` (`calls_24h`,
-`cost_usd_24h`), and the TMDb fallback levels of the checked window as
-`tmdb_level{n}_{measure}_{window}`. A value that is undefined (a rate over zero calls) is
-stored as an empty float, not as a misleading 0.
+`tmdb_success_rate_24h`, `omdb_avg_ms_24h`, `imdb_errors_24h` for failed calls and
+`imdb_not_found_24h` for answers that found nothing), totals as `{measure}_{window}`
+(`calls_24h`, `errors_24h`, `not_found_24h`, `cost_usd_24h`), and the TMDb fallback levels
+of the checked window as `tmdb_level{n}_{measure}_{window}`. A value that is undefined (a rate
+over zero calls) is stored as an empty float, not as a misleading 0.
 """
 
 from __future__ import annotations
@@ -45,10 +46,12 @@ def numeric_metadata(report: HealthReport, checked_window: str) -> dict[str, Any
             metadata[f"{source}_avg_ms_{label}"] = _float(stats.avg_ms, 1)
             metadata[f"{source}_p95_ms_{label}"] = _float(stats.p95_ms, 1)
             metadata[f"{source}_errors_{label}"] = dg.MetadataValue.int(stats.error_count)
+            metadata[f"{source}_not_found_{label}"] = dg.MetadataValue.int(stats.not_found_count)
             metadata[f"{source}_cost_usd_{label}"] = _float(stats.cost_usd, 6)
         totals = health.totals
         metadata[f"calls_{label}"] = dg.MetadataValue.int(totals.calls)
         metadata[f"errors_{label}"] = dg.MetadataValue.int(totals.error_count)
+        metadata[f"not_found_{label}"] = dg.MetadataValue.int(totals.not_found_count)
         metadata[f"films_{label}"] = dg.MetadataValue.int(health.films)
         metadata[f"cost_usd_{label}"] = _float(totals.cost_usd, 6)
         metadata[f"cost_per_film_usd_{label}"] = _float(health.cost_per_film, 6)
@@ -98,11 +101,13 @@ def _source_table(health: WindowHealth) -> str:
                 _ms(stats.avg_ms),
                 _ms(stats.p95_ms),
                 f"{stats.error_count:,}",
+                f"{stats.not_found_count:,}",
                 f"${stats.cost_usd:.4f}",
             )
         )
     return _table(
-        ("source", "calls", "success", "match", "avg ms", "p95 ms", "errors", "cost"), rows
+        ("source", "calls", "success", "match", "avg ms", "p95 ms", "errors", "not found", "cost"),
+        rows,
     )
 
 
@@ -115,11 +120,16 @@ def _operation_table(health: WindowHealth) -> str:
             _pct(stats.success_rate),
             _ms(stats.avg_ms),
             _ms(stats.p95_ms),
-            ", ".join(f"{k} {v:,}" for k, v in sorted(stats.errors.items())) or NONE,
+            ", ".join(f"{k} {v:,}" for k, v in sorted(stats.errors.items()) if k != "not_found")
+            or NONE,
+            f"{stats.not_found_count:,}",
         )
         for (source, operation), stats in sorted(health.by_operation.items())
     ]
-    return _table(("source", "operation", "calls", "success", "avg ms", "p95 ms", "errors"), rows)
+    return _table(
+        ("source", "operation", "calls", "success", "avg ms", "p95 ms", "errors", "not found"),
+        rows,
+    )
 
 
 def _fallback_table(health: WindowHealth) -> str:
@@ -156,7 +166,9 @@ def markdown_summary(report: HealthReport, checked_window: str) -> str:
         _operation_table(checked),
         f"### TMDb fallback levels, last {checked_window}",
         _fallback_table(checked),
-        "Success counts every answer, `not_found` included; match counts the films a source "
-        "resolved out of the films it was asked about.",
+        "Success counts every answer, `not_found` included, and errors count the calls that "
+        "got none (`not_found` is counted apart); match counts the films a source was asked "
+        "about that are stored from it (their `movies` row), and a level's matches and "
+        "confidence are those of the films stored from TMDb at that level.",
     ]
     return "\n\n".join(parts)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from sqlalchemy import Engine
+
+from cinegraph_pipeline.storage.writes import upsert_movies
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -78,6 +83,8 @@ def movie(imdb_id: str, import_type: str = "full", **overrides: Any) -> dict[str
         "title": f"Film {imdb_id}",
         "import_type": import_type,
         "data_source": {"full": "tmdb", "minimal": "omdb"}.get(import_type, "festival"),
+        "lookup_confidence": None,
+        "fallback_level": None,
         "needs_enrichment": import_type != "full",
         "needs_review": False,
         "genres": [],
@@ -88,6 +95,26 @@ def movie(imdb_id: str, import_type: str = "full", **overrides: Any) -> dict[str
     }
     row.update(overrides)
     return row
+
+
+def resolved(
+    imdb_id: str, source: str, *, level: int | None = None, confidence: float | None = None
+) -> dict[str, Any]:
+    """The `movies` row of a film its resolution accepted from `source`: `full` from TMDb
+    (with the level and confidence of the match), `minimal` from OMDb or the IMDb page;
+    `pending` or `stub` (from the festival page alone) for `source="pending"`/`"stub"`."""
+    if source == "tmdb":
+        if level is None or confidence is None:
+            raise ValueError("a TMDb match has a fallback level and a confidence")
+        return movie(imdb_id, "full", fallback_level=level, lookup_confidence=confidence)
+    if source in ("omdb", "imdb"):
+        return movie(imdb_id, "minimal", data_source=source, lookup_confidence=confidence)
+    return movie(imdb_id, source)
+
+
+def store_movies(engine: Engine, rows: Sequence[dict[str, Any]]) -> None:
+    with engine.begin() as connection:
+        upsert_movies(connection, rows)
 
 
 def nomination(

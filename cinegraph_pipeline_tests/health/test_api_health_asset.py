@@ -48,7 +48,11 @@ def test_materialization_carries_stable_metadata_and_charts(database_url: str) -
         "tmdb_match_rate_24h",
         "omdb_avg_ms_24h",
         "imdb_p95_ms_24h",
+        "imdb_errors_24h",
+        "imdb_not_found_24h",
         "calls_24h",
+        "errors_24h",
+        "not_found_7d",
         "cost_usd_24h",
         "cost_per_film_usd_7d",
         "tmdb_level1_attempts_24h",
@@ -59,7 +63,15 @@ def test_materialization_carries_stable_metadata_and_charts(database_url: str) -
     assert metadata["omdb_avg_ms_24h"].value == pytest.approx(250)
     assert metadata["calls_24h"].value == 130
     assert metadata["imdb_avg_ms_24h"].value is None  # no IMDb calls: undefined, not 0
-    assert "| tmdb | 100 | 60.0% |" in metadata["summary"].value
+    # 40 timeouts are errors; the 30 `not_found` answers are counted apart.
+    assert (metadata["tmdb_errors_24h"].value, metadata["tmdb_not_found_24h"].value) == (40, 30)
+    assert (metadata["errors_24h"].value, metadata["not_found_24h"].value) == (40, 30)
+    assert (metadata["omdb_errors_7d"].value, metadata["omdb_not_found_7d"].value) == (0, 0)
+    # No film is stored: asked of TMDb 100 times, matched by none.
+    assert metadata["tmdb_match_rate_24h"].value == 0.0
+    summary = metadata["summary"].value
+    assert "| tmdb | 100 | 60.0% | 0.0% | 120 | 120 | 40 | 30 | $0.0000 |" in summary
+    assert "| tmdb | find | 100 | 60.0% | 120 | 120 | timeout 40 | 30 |" in summary
     for chart in ("success_rate", "response_time", "error_types", "fallback_levels"):
         markdown = metadata[f"chart_{chart}"].value
         encoded = markdown.split("data:image/png;base64,", 1)[1].rstrip(")")

@@ -15,7 +15,13 @@ from cinegraph_pipeline.checks.api_health import (
 from cinegraph_pipeline.health.aggregate import compute_health
 from cinegraph_pipeline.health.thresholds import HealthThresholds
 from cinegraph_pipeline.storage.writes import insert_metrics
-from cinegraph_pipeline_tests.health.rows import NOW, metric, tmdb_calls
+from cinegraph_pipeline_tests.health.rows import (
+    NOW,
+    metric,
+    resolved,
+    store_movies,
+    tmdb_calls,
+)
 
 ERROR = dg.AssetCheckSeverity.ERROR
 WARN = dg.AssetCheckSeverity.WARN
@@ -76,33 +82,52 @@ def test_average_response_time_per_source(migrated_engine: Engine, ms: int, pass
     assert check(migrated_engine, "tmdb_avg_response_time").passed
 
 
-@pytest.mark.parametrize(("resolved", "passed"), [(24, True), (10, False)])
-def test_match_rate(migrated_engine: Engine, resolved: int, passed: bool) -> None:
+@pytest.mark.parametrize(("matched", "passed"), [(24, True), (10, False)])
+def test_match_rate(migrated_engine: Engine, matched: int, passed: bool) -> None:
+    """Films stored from TMDb out of films asked of TMDb; the other films' candidates had
+    their details fetched (with a confidence) and rejected, and they went to OMDb."""
     films = [f"tt{i:07d}" for i in range(30)]
     rows = [metric("tmdb", "find", level=1, target=film, error="not_found") for film in films]
-    rows += [
-        metric("tmdb", "details", level=1, confidence=0.95, target=film)
-        for film in films[:resolved]
-    ]
+    rows += [metric("tmdb", "search", level=2, target=film) for film in films]
+    rows += [metric("tmdb", "details", level=2, confidence=0.8, target=film) for film in films]
+    rows += [metric("omdb", "omdb_by_id", target=film) for film in films[matched:]]
     insert_metrics(migrated_engine, rows)
+    store_movies(
+        migrated_engine,
+        [resolved(film, "tmdb", level=2, confidence=0.8) for film in films[:matched]]
+        + [resolved(film, "omdb", confidence=0.9) for film in films[matched:]],
+    )
     result = check(migrated_engine, "tmdb_match_rate")
     assert result.passed is passed
     assert result.severity == WARN
-    assert result.metadata["measured"].value == pytest.approx(resolved / 30)
+    assert result.metadata["measured"].value == pytest.approx(matched / 30)
     assert result.metadata["films_asked"].value == 30
+    assert result.metadata["films_resolved"].value == matched
     # Every call was answered: the success rate is perfect whatever the match rate.
     assert result.metadata["success_rate"].value == 1.0
 
 
-def test_omdb_match_rate_ignores_not_found_answers(migrated_engine: Engine) -> None:
+def test_match_rate_counts_films_stored_from_the_source(migrated_engine: Engine) -> None:
+    """OMDb answered 5 of 40 films; the rest are stubs. Answers alone decide nothing: a film
+    whose OMDb call succeeded counts once its `movies` row says OMDb."""
+    films = [f"tt{i}" for i in range(40)]
     rows = [
-        metric("omdb", "omdb_by_id", target=f"tt{i}", error=None if i < 5 else "not_found")
-        for i in range(40)
+        metric("omdb", "omdb_by_id", target=film, error=None if i < 5 else "not_found")
+        for i, film in enumerate(films)
     ]
     insert_metrics(migrated_engine, rows)
+    assert check(migrated_engine, "omdb_match_rate").metadata["measured"].value == 0.0
+    store_movies(
+        migrated_engine,
+        [resolved(film, "omdb", confidence=0.9) for film in films[:5]]
+        + [resolved(film, "stub") for film in films[5:]],
+    )
     result = check(migrated_engine, "omdb_match_rate")
     assert not result.passed
     assert result.metadata["measured"].value == pytest.approx(5 / 40)
+    assert result.metadata["films_resolved"].value == 5
+    # `not_found` is the service answering: no error, a perfect success rate.
+    assert result.metadata["success_rate"].value == 1.0
 
 
 @pytest.mark.parametrize(("cost", "passed"), [(0.005, True), (0.02, False)])
