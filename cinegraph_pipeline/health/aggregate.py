@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, case, func, select, tuple_
+from sqlalchemy import Connection, Engine, case, func, select, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -448,38 +448,52 @@ def _films_and_matches(
         .group_by(COLUMNS.target_identifier)
         .subquery()
     )
+    # One row per (data_source, fallback_level) of the films' movies rows (None when a film
+    # has none): a source's films and its matches are then sums over a few groups.
     movies = Movie.__table__
     measures: list[Any] = []
     for window in windows:
         start = window.start(now)
         measures.append(_count_if(per_film.c.last_at >= start))
-        for source in MATCH_SOURCES:
-            asked = per_film.c[f"{source}_at"] >= start
-            measures += [
-                _count_if(asked),
-                _count_if(and_(asked, movies.c.data_source == source)),
-            ]
-        by_tmdb = and_(per_film.c.tmdb_at >= start, movies.c.data_source == "tmdb")
-        for level in FALLBACK_LEVELS:
-            at_level = and_(by_tmdb, movies.c.fallback_level == level)
-            measures += [
-                _count_if(at_level),
-                func.coalesce(
-                    func.sum(case((at_level, movies.c.lookup_confidence), else_=None)), 0.0
-                ),
-            ]
+        measures += [_count_if(per_film.c[f"{s}_at"] >= start) for s in MATCH_SOURCES]
+        measures.append(
+            func.coalesce(
+                func.sum(case((per_film.c.tmdb_at >= start, movies.c.lookup_confidence))), 0.0
+            )
+        )
     joined = per_film.outerjoin(movies, movies.c.imdb_id == per_film.c.film)
-    values = iter(conn.execute(select(*measures).select_from(joined)).one())
-    result: dict[str, tuple[int, dict[str, MatchStats], dict[int, tuple[int, float]]]] = {}
-    for window in windows:
-        films = int(next(values) or 0)
-        matches: dict[str, MatchStats] = {}
-        for source in MATCH_SOURCES:
-            attempted, resolved_films = int(next(values) or 0), int(next(values) or 0)
-            if attempted:
-                matches[source] = MatchStats(attempted, resolved_films)
-        levels = {
-            level: (int(next(values) or 0), float(next(values) or 0.0)) for level in FALLBACK_LEVELS
-        }
-        result[window.label] = (films, matches, levels)
-    return result
+    stmt = (
+        select(movies.c.data_source, movies.c.fallback_level, *measures)
+        .select_from(joined)
+        .group_by(movies.c.data_source, movies.c.fallback_level)
+    )
+    films = {window.label: 0 for window in windows}
+    asked = {window.label: dict.fromkeys(MATCH_SOURCES, 0) for window in windows}
+    resolved = {window.label: dict.fromkeys(MATCH_SOURCES, 0) for window in windows}
+    levels = {window.label: {level: (0, 0.0) for level in FALLBACK_LEVELS} for window in windows}
+    for data_source, level, *values in conn.execute(stmt):
+        numbers = iter(values)
+        for window in windows:
+            label = window.label
+            films[label] += int(next(numbers) or 0)
+            counts = {source: int(next(numbers) or 0) for source in MATCH_SOURCES}
+            confidence_sum = float(next(numbers) or 0.0)
+            for source, count in counts.items():
+                asked[label][source] += count
+                if data_source == source:
+                    resolved[label][source] += count
+            if data_source == "tmdb" and level in levels[label]:
+                matched, total = levels[label][level]
+                levels[label][level] = (matched + counts["tmdb"], total + confidence_sum)
+    return {
+        window.label: (
+            films[window.label],
+            {
+                source: MatchStats(asked[window.label][source], resolved[window.label][source])
+                for source in MATCH_SOURCES
+                if asked[window.label][source]
+            },
+            levels[window.label],
+        )
+        for window in windows
+    }
