@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from dagster import DagsterRunStatus
+from dagster_graphql import DagsterGraphQLClient
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -129,3 +131,17 @@ def _wait_until_loaded(ui: DagsterUI, webserver: subprocess.Popen[bytes], timeou
             pass
         time.sleep(0.5)
     raise TimeoutError(f"dagster-webserver was not ready within {timeout} s:\n{ui.log_tail()}")
+
+
+def wait_for_success(
+    ui: DagsterUI, client: DagsterGraphQLClient, run_id: str, timeout: float
+) -> None:
+    """Polls a launched run until it finishes; it must succeed within `timeout` seconds."""
+    finished = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
+    deadline = time.monotonic() + timeout
+    status = client.get_run_status(run_id)
+    while status not in finished:
+        assert time.monotonic() < deadline, f"run {run_id} is {status}\n{ui.log_tail()}"
+        time.sleep(0.5)
+        status = client.get_run_status(run_id)
+    assert status == DagsterRunStatus.SUCCESS, ui.log_tail()

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dagster import DagsterRunStatus
 from dagster_graphql import DagsterGraphQLClient
 
 from cinegraph_pipeline.storage.engine import create_database_engine
 from cinegraph_pipeline.storage.migrate import upgrade
 from cinegraph_pipeline.storage.writes import insert_metrics
-from cinegraph_pipeline_tests.health.dagster_processes import dagster_home, dagster_ui
+from cinegraph_pipeline_tests.health.dagster_processes import (
+    dagster_home,
+    dagster_ui,
+    wait_for_success,
+)
 from cinegraph_pipeline_tests.health.rows import metric, tmdb_calls
 
 CHECKS_QUERY = """
@@ -65,8 +67,6 @@ query History($checkName: String!) {
 }
 """
 
-FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
-
 
 def seed(url: str) -> None:
     engine = create_database_engine(url)
@@ -94,13 +94,7 @@ def test_webserver_runs_api_health_and_serves_its_checks(tmp_path: Path) -> None
     with dagster_ui(home, env, tmp_path / "logs") as ui:
         client = DagsterGraphQLClient("127.0.0.1", port_number=ui.port, timeout=30)
         run_id = client.submit_job_execution("api_health_job")
-        deadline = time.monotonic() + 60
-        status = client.get_run_status(run_id)
-        while status not in FINISHED:
-            assert time.monotonic() < deadline, f"run {run_id} is {status}\n{ui.log_tail()}"
-            time.sleep(0.5)
-            status = client.get_run_status(run_id)
-        assert status == DagsterRunStatus.SUCCESS, ui.log_tail()
+        wait_for_success(ui, client, run_id, timeout=60)
 
         (node,) = client._execute(CHECKS_QUERY)["assetNodes"]
         history = client._execute(HISTORY_QUERY, {"checkName": "tmdb_success_rate"})

@@ -3,15 +3,17 @@ executed by the daemon, with its checks read back over GraphQL."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
-from dagster import DagsterRunStatus
 from dagster_graphql import DagsterGraphQLClient
 
 from cinegraph_pipeline.sandbox import SandboxConfig, SandboxServer
-from cinegraph_pipeline_tests.health.dagster_processes import dagster_home, dagster_ui
+from cinegraph_pipeline_tests.health.dagster_processes import (
+    dagster_home,
+    dagster_ui,
+    wait_for_success,
+)
 
 EDITION_CHECKS_QUERY = """
 query EditionChecks {
@@ -43,7 +45,6 @@ query EditionChecks {
   }
 }
 """
-FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 
 
 @pytest.mark.slow
@@ -57,13 +58,7 @@ def test_an_edition_run_launched_over_graphql_reports_its_checks(tmp_path: Path)
             run_id = client.submit_job_execution(
                 "festival_import_job", tags={"dagster/partition": "cannes|2016"}
             )
-            deadline = time.monotonic() + 180
-            status = client.get_run_status(run_id)
-            while status not in FINISHED:
-                assert time.monotonic() < deadline, f"run {run_id} is {status}\n{ui.log_tail()}"
-                time.sleep(1)
-                status = client.get_run_status(run_id)
-            assert status == DagsterRunStatus.SUCCESS, ui.log_tail()
+            wait_for_success(ui, client, run_id, timeout=180)
             (node,) = client._execute(EDITION_CHECKS_QUERY)["assetNodes"]
         served = sandbox.stats()
 
