@@ -45,14 +45,14 @@ def fast_resources(
     cache_dir: Path,
     *,
     max_retries: int = 1,
-    read_timeout: float = 0.5,
+    read_timeout: float = 5.0,
     **per_source: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """Resources pointed at `env` (a sandbox's `env()`) with timeouts and backoffs short
-    enough for tests, no client-side rate limits, their own HTTP cache directory, and the OMDb
-    daily quota counted per run (each run is "another day")."""
+    """Resources pointed at `env` (a sandbox's `env()`) with backoffs short enough for tests,
+    no client-side rate limits, their own HTTP cache directory, and the OMDb daily quota
+    counted per run (each run is "another day")."""
     common: dict[str, Any] = {
-        "connect_timeout_seconds": 0.5,
+        "connect_timeout_seconds": 1.0,
         "read_timeout_seconds": read_timeout,
         "max_retries": max_retries,
         "backoff_base_seconds": 0.01,

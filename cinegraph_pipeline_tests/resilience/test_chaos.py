@@ -99,7 +99,7 @@ def test_an_edition_under_chaos_ends_like_a_fault_free_import(tmp_path: Path) ->
         reference_url = f"sqlite:///{tmp_path / 'reference.db'}"
         chaos_url = f"sqlite:///{tmp_path / 'chaos.db'}"
         reference = fast_resources(env, reference_url, tmp_path / "reference_cache")
-        chaos = fast_resources(env, chaos_url, tmp_path / "chaos_cache")
+        chaos = fast_resources(env, chaos_url, tmp_path / "chaos_cache", read_timeout=0.5)
 
         # The fault-free import, and what the event pages list.
         expected = {p: expected_nominations(reference["imdb"], p) for p in EDITIONS}

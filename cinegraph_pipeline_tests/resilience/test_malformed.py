@@ -384,7 +384,7 @@ def test_hostile_titles_are_stored_exactly(tmp_path: Path, database_url: str) ->
             "OMDB_API_KEY": "k",
             "IMDB_BASE_URL": f"{base}/imdb",
         }
-        resources = fast_resources(env, database_url, tmp_path / "cache", read_timeout=5.0)
+        resources = fast_resources(env, database_url, tmp_path / "cache")
         result = materialize_edition(HOSTILE_PARTITION, resources, instance)
         assert result.success
         state = film_state(shared_engine(database_url))
