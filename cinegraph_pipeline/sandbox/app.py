@@ -10,6 +10,7 @@ from typing import Any
 from . import imdb, omdb, tmdb, zyte
 from .catalog import Catalog, FilmTruth
 from .faults import FaultInjector
+from .imdb_events import synthetic_nominations
 from .settings import Faults, SandboxConfig
 from .stats import Stats
 from .tmdb import Releases, TmdbService
@@ -24,13 +25,21 @@ ADMIN_PREFIX = "/_sandbox"
 class SandboxApp:
     def __init__(self, config: SandboxConfig, catalog: Catalog | None = None) -> None:
         self.config = config
-        self.catalog = catalog or Catalog.load(config.difficulty, config.seed)
+        self.catalog = catalog or Catalog.load(
+            config.difficulty, config.seed, config.catalog_copies
+        )
         self.releases = Releases()
         self.stats = Stats()
         self.faults = FaultInjector(config.faults, config.seed)
+        self.keys = frozenset(config.accepted_keys)
         self.tmdb = TmdbService(self.catalog, self.releases)
         self.omdb = omdb.OmdbService(self.catalog)
-        self.imdb = imdb.ImdbService(self.catalog)
+        synthetic = {}
+        for edition in config.synthetic_editions:
+            edition.validate()
+            films = self.catalog.draw_festival_films(edition.films, edition.salt)
+            synthetic[(edition.event_id, edition.year)] = synthetic_nominations(films, edition.year)
+        self.imdb = imdb.ImdbService(self.catalog, synthetic)
         self.zyte = zyte.ZyteService(self._imdb_for_zyte)
 
     # -- operations shared by the admin routes and SandboxServer -------------------------
@@ -112,7 +121,7 @@ class SandboxApp:
         status = self.faults.server_error("tmdb")
         if status:
             return tmdb.server_error(status)
-        if not tmdb.authorized(request):
+        if not tmdb.authorized(request, self.keys):
             return tmdb.invalid_key()
         return self.tmdb.handle(request, path)
 
@@ -120,7 +129,7 @@ class SandboxApp:
         status = self.faults.server_error("omdb")
         if status:
             return omdb.server_error(status)
-        rejected = omdb.key_check(request)
+        rejected = omdb.key_check(request, self.keys)
         if rejected is not None:
             return rejected
         if self.faults.omdb_quota_exhausted():
@@ -137,7 +146,7 @@ class SandboxApp:
         return self.imdb.handle(request, path)
 
     def _zyte(self, request: Request) -> Response:
-        if not zyte.authorized(request):
+        if not zyte.authorized(request, self.keys):
             return zyte.unauthorized()
         status = self.faults.server_error("zyte")
         if status:

@@ -8,11 +8,13 @@ under what title, id and year).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from ..sources.records import year_of
 from .difficulty import Assignment, assign
@@ -201,9 +203,12 @@ class Catalog:
         self._truths = {imdb_id: self._truth(film) for imdb_id, film in films.items()}
 
     @classmethod
-    def load(cls, difficulty: Difficulty | None = None, seed: int = 2016) -> Catalog:
-        """The catalog for these settings (built once per process and settings)."""
-        return _load_cached(difficulty or Difficulty(), seed)
+    def load(
+        cls, difficulty: Difficulty | None = None, seed: int = 2016, copies: int = 0
+    ) -> Catalog:
+        """The catalog for these settings (built once per process and settings), with
+        `copies` renamed copies of every film beside the real ones (see `copy_film`)."""
+        return _load_cached(difficulty or Difficulty(), seed, max(0, copies))
 
     # -- queries -------------------------------------------------------------------------
 
@@ -255,6 +260,16 @@ class Catalog:
     def edition_years(self) -> list[int]:
         return list(self.editions)
 
+    def draw_festival_films(self, count: int, salt: str) -> list[Film]:
+        """`count` distinct festival films (copies included), in a stable order for `salt`;
+        ValueError when the catalog has fewer."""
+        pool = self.festival_films()
+        if count > len(pool):
+            raise ValueError(
+                f"the catalog has {len(pool)} festival films, not {count}: add catalog copies"
+            )
+        return sorted(pool, key=lambda film: stable_int(salt, film.imdb_id))[:count]
+
     # -- truth ---------------------------------------------------------------------------
 
     def _truth(self, film: Film) -> FilmTruth:
@@ -290,7 +305,7 @@ class Catalog:
 
 
 @functools.lru_cache(maxsize=8)
-def _load_cached(difficulty: Difficulty, seed: int) -> Catalog:
+def _load_cached(difficulty: Difficulty, seed: int, copies: int = 0) -> Catalog:
     difficulty.validate()
     people = PeopleRegistry()
     raw_nominations = _read_nominations(DATA_DIR / "nominations.csv")
@@ -300,13 +315,85 @@ def _load_cached(difficulty: Difficulty, seed: int) -> Catalog:
     films = _read_films(DATA_DIR / "films.csv", people, festival_years)
     winners = {row["imdb_id"] for row in raw_nominations if row["winner"] == "1"}
     assignment = assign(list(films.values()), difficulty, seed)
-    tmdb_ids = _tmdb_ids(films)
+    order = sorted(films)  # real films take their TMDb ids first, as without copies
+    if copies:
+        originals = [films[imdb_id] for imdb_id in order]
+        parts = [assignment]
+        for number in range(1, copies + 1):
+            copied = [copy_film(film, number, index) for index, film in enumerate(originals)]
+            parts.append(assign(copied, difficulty, seed))
+            for original, copy in zip(originals, copied, strict=True):
+                films[copy.imdb_id] = copy
+                order.append(copy.imdb_id)
+                if original.imdb_id in winners:
+                    winners.add(copy.imdb_id)
+        assignment = merge_assignments(parts)
+    tmdb_ids = _tmdb_ids(order)
     records: dict[int, TmdbRecord] = {}
     for film in films.values():
         record = _tmdb_record(film, tmdb_ids[film.imdb_id], assignment, film.imdb_id in winners)
         records[record.tmdb_id] = record
     nominations = [_nomination(row, films) for row in raw_nominations]
     return Catalog(films, records, nominations, assignment, seed)
+
+
+# -- renamed copies (load tests) -----------------------------------------------------------
+
+_CONSONANTS = "bdfgklmnprstvz"
+_VOWELS = "aeiou"
+
+
+def copy_word(number: int) -> str:
+    """The made-up word that marks copy `number`: three consonant-vowel syllables, distinct
+    per copy and all of one length (so no word is the start of another in a search)."""
+    syllables = [c + v for c in _CONSONANTS for v in _VOWELS]
+    out = []
+    # A bijection of 0..70**3-1 (7919 is prime to 70**3) spreads neighbours apart.
+    value = number * 7919 % len(syllables) ** 3
+    for _ in range(3):
+        value, digit = divmod(value, len(syllables))
+        out.append(syllables[digit])
+    return "".join(out).capitalize()
+
+
+def copy_id(number: int, index: int) -> str:
+    """tt9 + the copy number (3 digits) + the film's index (4 digits): eight digits starting
+    with 9, a range IMDb has not reached."""
+    if not 1 <= number <= 999 or not 0 <= index <= 9999:
+        raise ValueError("catalog copies are numbered 1-999 over at most 10,000 films")
+    return f"tt9{number:03d}{index:04d}"
+
+
+def copy_film(film: Film, number: int, index: int) -> Film:
+    """Copy `number` of a film: a new IMDb id and both titles followed by the copy's word;
+    everything else (year, people, countries, runtime, festival year) as the original."""
+    word = copy_word(number)
+    return dataclasses.replace(
+        film,
+        imdb_id=copy_id(number, index),
+        title=f"{film.title} {word}",
+        original_title=f"{film.original_title} {word}",
+        wikidata_id=None,
+    )
+
+
+def merge_assignments(parts: list[Assignment]) -> Assignment:
+    """One assignment from those of disjoint sets of films."""
+    return Assignment(
+        **{
+            item.name: _union([getattr(part, item.name) for part in parts])
+            for item in dataclasses.fields(Assignment)
+        }
+    )
+
+
+def _union(values: list[Any]) -> Any:
+    if isinstance(values[0], dict):
+        merged: dict[str, Any] = {}
+        for value in values:
+            merged.update(value)
+        return merged
+    return frozenset().union(*values)
 
 
 # -- reading the shipped data ------------------------------------------------------------
@@ -383,10 +470,10 @@ def _title_type(imdb_id: str, festival: bool) -> str:
 # -- TMDb records --------------------------------------------------------------------------
 
 
-def _tmdb_ids(films: dict[str, Film]) -> dict[str, int]:
+def _tmdb_ids(imdb_ids: list[str]) -> dict[str, int]:
     taken: set[int] = set()
     out: dict[str, int] = {}
-    for imdb_id in sorted(films):
+    for imdb_id in imdb_ids:
         candidate = 11_000 + stable_int(imdb_id, "tmdb-id") % 980_000
         while candidate in taken:
             candidate += 1

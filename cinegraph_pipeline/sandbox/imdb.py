@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
-from .catalog import Catalog
+from .catalog import Catalog, Nomination
 from .faults import WafBlock
 from .imdb_events import event_page
 from .imdb_html import not_found_page
@@ -45,8 +46,13 @@ def server_error(status: int) -> Response:
 
 
 class ImdbService:
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        synthetic: Mapping[tuple[str, int], tuple[Nomination, ...]] | None = None,
+    ) -> None:
         self.catalog = catalog
+        self.synthetic = dict(synthetic or {})  # (event id, year) -> nominations
 
     @staticmethod
     def route_name(path: str) -> str:
@@ -68,7 +74,7 @@ class ImdbService:
             return html_response(title_page(self.catalog, film))
         match = _EVENT_PATH.match(path)
         if match and (match.group(3) or "1") == "1":
-            page = event_page(self.catalog, match.group(1), int(match.group(2)))
+            page = event_page(self.catalog, match.group(1), int(match.group(2)), self.synthetic)
             if page is not None:
                 return html_response(page)
         return not_found()

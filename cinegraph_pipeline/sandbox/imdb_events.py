@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Any
 
 from .catalog import CANNES_EVENT_ID, CANNES_NAME, Catalog, Film, Nomination, image_url
@@ -23,11 +24,40 @@ from .web import script_json
 _DIRECTOR_CREDITED = frozenset({"Palme d'Or", "Golden Camera", "Un Certain Regard Award"})
 
 
-def event_page(catalog: Catalog, event_id: str, year: int) -> str | None:
-    """The event page, or None when the sandbox has no such edition."""
-    if event_id != CANNES_EVENT_ID or year not in catalog.editions:
+def synthetic_nominations(films: list[Film], year: int) -> tuple[Nomination, ...]:
+    """One film-first nomination per film, in awards of at most 100 films (a long page)."""
+    return tuple(
+        Nomination(
+            edition=year,
+            award=f"Selection {index // 100 + 1}",
+            category=None,
+            film=film,
+            winner=index % 100 == 0,
+            person_role=None,
+        )
+        for index, film in enumerate(films)
+    )
+
+
+def event_page(
+    catalog: Catalog,
+    event_id: str,
+    year: int,
+    synthetic: Mapping[tuple[str, int], tuple[Nomination, ...]] | None = None,
+) -> str | None:
+    """The event page, or None when the sandbox has no such edition: a Cannes edition of the
+    real data, or one of the `synthetic` editions (by event id and year)."""
+    synthetic = synthetic or {}
+    name, location = CANNES_NAME, "Cannes, France"
+    history = sorted(catalog.editions, reverse=True)
+    if (event_id, year) in synthetic:
+        nominations = synthetic[(event_id, year)]
+        name, location = f"Sandbox event {event_id}", "127.0.0.1"
+        history = sorted((y for e, y in synthetic if e == event_id), reverse=True)
+    elif event_id == CANNES_EVENT_ID and year in catalog.editions:
+        nominations = catalog.editions[year]
+    else:
         return None
-    nominations = catalog.editions[year]
     awards = _awards(catalog, nominations, year)
     edition_id = f"{event_id}/{year}/1"
     start_day = 11 + stable_int(event_id, year) % 6
@@ -40,8 +70,8 @@ def event_page(catalog: Catalog, event_id: str, year: int) -> str | None:
                     "instanceWithinYear": 1,
                     "event": {
                         "id": event_id,
-                        "name": {"text": CANNES_NAME, "__typename": "DisplayableText"},
-                        "location": {"text": "Cannes, France", "__typename": "DisplayableText"},
+                        "name": {"text": name, "__typename": "DisplayableText"},
+                        "location": {"text": location, "__typename": "DisplayableText"},
                         "__typename": "Event",
                     },
                     "dateRange": {
@@ -76,7 +106,7 @@ def event_page(catalog: Catalog, event_id: str, year: int) -> str | None:
                         "instanceWithinYear": 1,
                         "__typename": "EventEdition",
                     }
-                    for edition in sorted(catalog.editions, reverse=True)
+                    for edition in history
                 ],
                 "requestContext": {"timestamp": "2024-05-02T09:14:03.118Z", "sidecar": {}},
             },
@@ -95,12 +125,12 @@ def event_page(catalog: Catalog, event_id: str, year: int) -> str | None:
         f'<li class="event-award"><h3>{html.escape(award["text"])}</h3></li>' for award in awards
     )
     body = (
-        f'<h1 class="event-header__title">{CANNES_NAME} {year}</h1>'
+        f'<h1 class="event-header__title">{html.escape(name)} {year}</h1>'
         f'<section data-testid="award-list"><ul>{summary}</ul></section>'
     )
     return page(
-        f"{CANNES_NAME} ({year}) - IMDb",
-        f"The {CANNES_NAME} {year} nominees and winners.",
+        f"{name} ({year}) - IMDb",
+        f"The {name} {year} nominees and winners.",
         "",
         body,
         decoy_json(event_id, year)

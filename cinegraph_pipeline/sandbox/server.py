@@ -148,11 +148,12 @@ class SandboxServer:
     def env(self) -> dict[str, str]:
         """The environment variables that point the pipeline at this sandbox."""
         base = self.base_url
+        key = self.config.accepted_keys[0] if self.config.accepted_keys else SANDBOX_KEY
         return {
             config.TMDB_BASE_URL_VAR: f"{base}{TMDB_PREFIX}",
-            config.TMDB_API_KEY_VAR: SANDBOX_KEY,
+            config.TMDB_API_KEY_VAR: key,
             config.OMDB_BASE_URL_VAR: f"{base}/omdb/",
-            config.OMDB_API_KEY_VAR: SANDBOX_KEY,
+            config.OMDB_API_KEY_VAR: key,
             config.IMDB_BASE_URL_VAR: f"{base}{IMDB_PREFIX}",
             config.ZYTE_API_URL_VAR: f"{base}{ZYTE_PATH}",
         }

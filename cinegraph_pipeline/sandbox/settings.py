@@ -75,12 +75,36 @@ class Faults:
 
 
 @dataclass(frozen=True)
+class SyntheticEdition:
+    """An event page the real data does not have: `films` distinct festival films drawn from
+    the catalog (its clones included, see `SandboxConfig.catalog_copies`), one film-first
+    nomination each, for load tests and benchmarks. `event_id` and `year` are those of the
+    partition to import (e.g. Locarno `ev0000400`, 2001 for `locarno|2001`)."""
+
+    event_id: str
+    year: int
+    films: int
+    salt: str = "synthetic"  # which films are drawn
+
+    def validate(self) -> None:
+        if self.films < 1:
+            raise ValueError("a synthetic edition needs at least one film")
+
+
+@dataclass(frozen=True)
 class SandboxConfig:
     host: str = "127.0.0.1"
     port: int = 0  # 0: pick a free port
     seed: int = 2016  # drives the difficulty assignment and the fault draws
     difficulty: Difficulty = field(default_factory=Difficulty)
     faults: Faults = field(default_factory=Faults)
+    # Keys (TMDb key or token, OMDb key, Zyte key) answered as valid; any other gets a 401.
+    accepted_keys: tuple[str, ...] = (SANDBOX_KEY,)
+    # Renamed copies of the whole catalog added beside it (0: the real data only). Copy n of a
+    # film gets the id tt9{n:03d}{index:04d} and its titles a made-up word of its own, and each
+    # copy draws its own difficulty, so N copies serve (N + 1) x ~340 distinct festival films.
+    catalog_copies: int = 0
+    synthetic_editions: tuple[SyntheticEdition, ...] = ()
 
 
 def _updated(instance: Any, changes: dict[str, Any]) -> Any:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Collection
 from typing import Any
 
 from .catalog import Catalog, Film, TmdbRecord, synopsis
@@ -75,13 +76,13 @@ def server_error(status: int) -> Response:
     return html_response(page + "<hr><center>cloudflare</center></body></html>", status, "http_5xx")
 
 
-def authorized(request: Request) -> bool:
+def authorized(request: Request, keys: Collection[str] = (SANDBOX_KEY,)) -> bool:
     key = request.query.get("api_key")
     if key is not None:
-        return key == SANDBOX_KEY
+        return key in keys
     auth = request.header("authorization") or ""
     scheme, _, token = auth.partition(" ")
-    return scheme.lower() == "bearer" and token.strip() == SANDBOX_KEY
+    return scheme.lower() == "bearer" and token.strip() in keys
 
 
 class Releases:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from urllib.parse import urlsplit
 
 from .settings import SANDBOX_KEY
@@ -34,7 +34,7 @@ def server_error(status: int) -> Response:
     )
 
 
-def authorized(request: Request) -> bool:
+def authorized(request: Request, keys: Collection[str] = (SANDBOX_KEY,)) -> bool:
     scheme, _, encoded = (request.header("authorization") or "").partition(" ")
     if scheme.lower() != "basic":
         return False
@@ -42,7 +42,7 @@ def authorized(request: Request) -> bool:
         user = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").split(":", 1)[0]
     except (binascii.Error, UnicodeDecodeError):
         return False
-    return user == SANDBOX_KEY
+    return user in keys
 
 
 class ZyteService:

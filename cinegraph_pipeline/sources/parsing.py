@@ -55,11 +55,28 @@ def dig(data: Any, *path: str | int) -> Any:
     return current
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean_text(value: Any) -> str | None:
+    """A stripped, storable string, or None for an empty or non-string value."""
     if not isinstance(value, str):
         return None
-    value = value.strip()
+    value = storable(value).strip()
     return value or None
+
+
+def storable(text: str) -> str:
+    """Text every film database can store: without NUL characters (PostgreSQL refuses them
+    in text and JSONB, which failed the whole edition's write) and with any lone surrogate
+    (a JSON `\\ud800` escape, not encodable in UTF-8) replaced by U+FFFD."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = _SURROGATE.sub("\ufffd", text)
+    return text
 
 
 def as_int(value: Any) -> int | None:

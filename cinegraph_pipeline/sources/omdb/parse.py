@@ -54,7 +54,11 @@ def parse_omdb(body: bytes | str, operation: Operation) -> OmdbRecord:
     data = load_json(body, Source.OMDB, operation)
     if not isinstance(data, dict):
         raise parse_failure(Source.OMDB, operation, "OMDb answer is not an object")
-    if str(data.get("Response", "")).lower() != "true":
+    response = data.get("Response")
+    if not isinstance(response, str) or response.lower() not in ("true", "false"):
+        # Every OMDb answer says "True" or "False": without it the body is not OMDb's.
+        raise parse_failure(Source.OMDB, operation, 'OMDb answer without "Response"')
+    if response.lower() != "true":
         error_type, message = classify_error(data, 200)
         raise SourceError(Source.OMDB, operation, error_type, message, status_code=200)
     imdb_id = na(data.get("imdbID"))
