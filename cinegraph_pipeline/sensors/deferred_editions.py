@@ -28,7 +28,7 @@ from cinegraph_pipeline.assets.festival_import.common import (
 from cinegraph_pipeline.imports.backoff import next_retry_at
 from cinegraph_pipeline.jobs import festival_import_job
 from cinegraph_pipeline.partitions import FESTIVALS_BY_SLUG, edition_key, parse_edition
-from cinegraph_pipeline.sources.errors import TRANSIENT_ERRORS
+from cinegraph_pipeline.sources.errors import TRANSIENT_ERRORS, ErrorType
 from cinegraph_pipeline.storage.models import ApiLookupMetric, FestivalNomination, Movie
 from cinegraph_pipeline.storage.resource import DatabaseResource
 
@@ -78,7 +78,8 @@ def editions_with_pending_films(engine: Engine) -> dict[str, int]:
 
 
 def failing_sources(engine: Engine, now: datetime) -> dict[str, float]:
-    """Sources whose recent calls are mostly transient errors, with that share."""
+    """Sources whose recent calls are mostly transient errors (with that share), or whose
+    daily quota is spent."""
     transient = [error.value for error in TRANSIENT_ERRORS]
     failing: dict[str, float] = {}
     with engine.connect() as conn:
@@ -105,6 +106,18 @@ def failing_sources(engine: Engine, now: datetime) -> dict[str, float]:
             ).one()
             if total >= 5 and bad / total >= FAILING_SHARE:
                 failing[source] = round(bad / total, 3)
+        # A daily quota spent today (OMDb's 1,000 requests, the Zyte budget) stays spent
+        # until midnight UTC: retrying before then would only burn attempts.
+        midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        for source in ("omdb", "imdb"):
+            last = conn.scalar(
+                select(ApiLookupMetric.error_type)
+                .where(ApiLookupMetric.source == source, ApiLookupMetric.inserted_at >= midnight)
+                .order_by(ApiLookupMetric.inserted_at.desc())
+                .limit(1)
+            )
+            if last == ErrorType.QUOTA_EXHAUSTED.value:
+                failing[source] = 1.0
     return failing
 
 

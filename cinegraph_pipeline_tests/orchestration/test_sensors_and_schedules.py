@@ -221,3 +221,31 @@ def test_after_the_last_attempt_pending_films_become_stubs_to_review(
         movie = conn.execute(select(Movie.__table__)).mappings().one()
     assert (movie["import_type"], movie["needs_review"]) == ("stub", True)
     assert movie["next_tmdb_retry_at"] is not None
+
+
+def test_sensor_waits_for_a_spent_daily_quota_to_reset(
+    migrated_engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CINEGRAPH_RETRY_BASE_MINUTES", "0")
+    seed_pending(migrated_engine)
+    stale = datetime.now(UTC) - timedelta(hours=1)
+    insert_metrics(
+        migrated_engine,
+        [
+            {
+                "source": "omdb",
+                "operation": "omdb_by_id",
+                "target_identifier": "tt1",
+                "success": False,
+                "error_type": "quota_exhausted",
+                "inserted_at": max(stale, datetime.now(UTC).replace(hour=0, minute=0, second=1)),
+            }
+        ],
+    )
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(
+            instance=instance, resources={"database": DatabaseResource(url=database_url)}
+        )
+        result = deferred_editions_sensor(context)
+    assert isinstance(result, dg.SkipReason)
+    assert "omdb" in (result.skip_message or "")
