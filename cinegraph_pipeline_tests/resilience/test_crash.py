@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dagster import DagsterInstance
 
 from cinegraph_pipeline.sandbox import Faults, SandboxConfig, SandboxServer
 from cinegraph_pipeline.storage.engine import create_database_engine
@@ -66,9 +67,8 @@ def test_a_killed_run_is_completed_by_the_next_run(tmp_path: Path, kill_after: s
     clean_db = tmp_path / "clean.db"
     config = SandboxConfig(faults=Faults(latency_median_ms=40.0))
     with SandboxServer(config) as sandbox:
-        crashed_env = cli_env(
-            sandbox.env(), prepare_home(tmp_path / "home"), f"sqlite:///{crashed_db}"
-        )
+        home = prepare_home(tmp_path / "home")
+        crashed_env = cli_env(sandbox.env(), home, f"sqlite:///{crashed_db}")
         clean_env = cli_env(
             sandbox.env(), prepare_home(tmp_path / "clean_home"), f"sqlite:///{clean_db}"
         )
@@ -89,6 +89,12 @@ def test_a_killed_run_is_completed_by_the_next_run(tmp_path: Path, kill_after: s
         assert before and kill_after in {r["source"] for r in before.values()}
         killed_run = {r["metadata"]["run_id"] for r in before.values()}
         assert len(killed_run) == 1
+        # What the daemon's run monitoring does when a run worker dies: the run is marked
+        # failed and the pool slots it held are freed for the next run.
+        with DagsterInstance.from_config(str(home)) as instance:
+            (run_id,) = killed_run
+            instance.report_run_failed(instance.get_run_by_id(run_id))
+            instance.event_log_storage.free_concurrency_slots_for_run(run_id)
 
         # The next run of the edition, and a clean run elsewhere, side by side.
         second = start_cli_import(PARTITION, crashed_env, log)

@@ -238,7 +238,7 @@ def test_a_malformed_answer_defers_its_film_and_the_others_resolve(tmp_path: Pat
             }
             assert parse_errors == {
                 ("tmdb", "find", bad_find),
-                ("tmdb", "details", str(bad_details_tmdb_id)),
+                ("tmdb", "details", bad_details),  # a film's calls carry its IMDb id
                 ("omdb", "omdb_by_id", bad_omdb),
                 ("imdb", "title_page", bad_imdb),
             }
