@@ -19,7 +19,7 @@ FIXTURES = Path(os.environ.get("CINEGRAPH_FIXTURES", REPO_ROOT.parent / "shared"
 
 # Keys the tests use: distinctive, so a leak anywhere is found by a plain substring search.
 TMDB_KEY = "tmdbSECRETkey0123456789"
-TMDB_TOKEN = "eyTOKENsecretBEARER987654321"
+TMDB_TOKEN = "fake-TOKENsecret-BEARER-987654321"
 OMDB_KEY = "omdbSECRET42"
 ZYTE_KEY = "zyteSECRETkey777"
 ALL_SECRETS = (TMDB_KEY, TMDB_TOKEN, OMDB_KEY, ZYTE_KEY)
