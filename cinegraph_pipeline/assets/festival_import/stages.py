@@ -128,6 +128,7 @@ def _stage_result(progress: EditionProgress, source: Source) -> dg.MaterializeRe
         "calls": dg.MetadataValue.int(stats.calls),
         "cost_usd": dg.MetadataValue.float(stats.cost_usd),
         "seconds": dg.MetadataValue.float(stats.seconds),
+        "deferred_by_error": dg.MetadataValue.json(stats.errors),
         "preview": dg.MetadataValue.md(
             "| imdb id | title | level | confidence | answers |\n|---|---|---|---|---|\n"
             + "\n".join(rows)
