@@ -1,7 +1,10 @@
 """Settings common to the three source resources, with the meaning they have everywhere.
 
-Resources hold plain values (the integrator passes keys with `dg.EnvVar`); `client()` builds
-a fresh client for a run, so the run's memo and circuit breaker are the run's own.
+Resources hold plain values; `client()` builds a fresh client for a run, so the run's memo and
+circuit breaker are the run's own. A key left unset on the resource is read by `client()` from
+the environment of the process running the step, through `dg.EnvVar`: a key given only to the
+run workers (Kubernetes `env_secrets`, ECS task secrets) works, and none ever appears in the
+run's configuration or the UI.
 """
 
 from __future__ import annotations
@@ -15,6 +18,13 @@ from .http.adapter import DEFAULT_MAX_BODY_BYTES
 from .http.limits import MemoryQuotaStore, QuotaStore, SqliteQuotaStore
 from .http.session import CacheBackend, default_cache_dir
 from .options import HttpOptions
+
+
+def run_secret(explicit: str | None, variable: str) -> str | None:
+    """The key given to the resource, else `variable` in this process's environment (blank is
+    unset); None when neither is set, and the client answers `auth` naming the variable."""
+    value = explicit or dg.EnvVar(variable).get_value() or ""
+    return value.strip() or None
 
 
 class HttpSourceResource(dg.ConfigurableResource):

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cinegraph_pipeline.assets.enrichment import placeholder_enrichment
+from cinegraph_pipeline.assets.festival_import.scrape import edition_nominations_scraped
+from cinegraph_pipeline.assets.festival_import.stages import edition_tmdb_matches
 from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
 from cinegraph_pipeline.resources import build_resources
 from cinegraph_pipeline.sandbox import SandboxServer
@@ -168,3 +170,32 @@ def test_an_edition_with_no_key_fails_naming_the_variable(
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert failure.step_key == "edition_tmdb_matches"
     assert "TMDB_API_KEY" in str(failure.event_specific_data.error)
+
+
+def test_a_key_set_only_in_the_runs_environment_is_used(
+    sandbox: SandboxServer, film_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kubernetes `env_secrets`, ECS task secrets: the key is absent where the code location
+    loads and present where the run executes."""
+    key = sandbox.env()["TMDB_API_KEY"]
+    monkeypatch.delenv("TMDB_API_KEY")
+    resources = build_resources()  # loaded without the key
+    monkeypatch.setenv("TMDB_API_KEY", key)
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [edition_nominations_scraped, edition_tmdb_matches],
+            partition_key=MIXED_EDITION,
+            instance=instance,
+            resources=resources,
+        )
+    assert result.success
+    progress = result.output_for_node("edition_tmdb_matches")
+    (tmdb,) = progress.stages
+    assert tmdb.resolved > 0 and tmdb.errors == {}
+    with engine_for(film_db).connect() as conn:
+        auth = conn.scalar(
+            select(func.count())
+            .select_from(ApiLookupMetric)
+            .where(ApiLookupMetric.source == "tmdb", ApiLookupMetric.error_type == "auth")
+        )
+    assert auth == 0

@@ -48,27 +48,19 @@ FAST = {
 
 
 def _env_resources() -> dict[str, Any]:
-    """The code location's resources (keys through `dg.EnvVar`, read when the run starts),
-    with short timeouts."""
-
-    def env_var(name: str) -> Any:
-        return dg.EnvVar(name) if config.env(name) else None
-
+    """The code location's resources (keys read through `dg.EnvVar` when a step builds its
+    client), with short timeouts."""
     return {
         "tmdb": TmdbResource(
-            api_key=env_var(config.TMDB_API_KEY_VAR),
-            api_token=env_var(config.TMDB_API_TOKEN_VAR),
             base_url=dg.EnvVar(config.TMDB_BASE_URL_VAR),
             **FAST,
         ),
         "omdb": OmdbResource(
-            api_key=env_var(config.OMDB_API_KEY_VAR),
             base_url=dg.EnvVar(config.OMDB_BASE_URL_VAR),
             **FAST,
         ),
         "imdb": ImdbResource(
             base_url=dg.EnvVar(config.IMDB_BASE_URL_VAR),
-            zyte_api_key=env_var(config.ZYTE_API_KEY_VAR),
             zyte_api_url=dg.EnvVar(config.ZYTE_API_URL_VAR),
             zyte_requests_per_second=0.0,
             **FAST,

@@ -52,22 +52,26 @@ def test_from_env_reads_the_mission_names(clean_env: pytest.MonkeyPatch) -> None
     clean_env.setenv("IMDB_BASE_URL", "http://127.0.0.1:9/imdb")
     clean_env.setenv("ZYTE_API_KEY", ZYTE_KEY)
     clean_env.setenv("ZYTE_API_URL", "http://127.0.0.1:9/zyte")
-    tmdb = TmdbResource.from_env(requests_per_second=5)
+    tmdb = TmdbResource.from_env(requests_per_second=5, cache_backend="none")
+    # Keys stay off the resource (its values show in the UI): the client reads them.
     assert (tmdb.api_key, tmdb.api_token, tmdb.base_url) == (
-        TMDB_KEY,
+        None,
         None,
         "http://127.0.0.1:9/tmdb/3",
     )
     assert tmdb.requests_per_second == 5  # keyword arguments win
-    omdb = OmdbResource.from_env(cache_backend="memory")
-    assert (omdb.api_key, omdb.base_url) == (OMDB_KEY, "http://127.0.0.1:9/omdb/")
+    with tmdb.client(NullRecorder()) as tmdb_client:
+        assert tmdb_client._api_key == TMDB_KEY and tmdb_client._api_token is None
+    omdb = OmdbResource.from_env(cache_backend="memory", quota_state_path="memory")
+    assert (omdb.api_key, omdb.base_url) == (None, "http://127.0.0.1:9/omdb/")
+    with omdb.client(NullRecorder()) as omdb_client:
+        assert omdb_client._api_key == OMDB_KEY
     imdb = ImdbResource.from_env(cache_backend="memory", quota_state_path="memory")
-    assert (imdb.zyte_api_key, imdb.zyte_api_url) == (ZYTE_KEY, "http://127.0.0.1:9/zyte")
+    assert (imdb.zyte_api_key, imdb.zyte_api_url) == (None, "http://127.0.0.1:9/zyte")
     with imdb.client(NullRecorder()) as client:
-        assert client.via == "zyte"
-    with ImdbResource.from_env(zyte_api_key=None, cache_backend="none").client(
-        NullRecorder()
-    ) as direct:
+        assert client.via == "zyte" and client.zyte.api_key == ZYTE_KEY
+    clean_env.delenv("ZYTE_API_KEY")
+    with ImdbResource.from_env(cache_backend="none").client(NullRecorder()) as direct:
         assert direct.via == "direct"
 
 

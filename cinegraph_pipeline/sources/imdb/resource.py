@@ -7,14 +7,15 @@ from typing import Any, Self
 from pydantic import Field
 
 from ... import config
-from ..resource_base import HttpSourceResource
+from ..resource_base import HttpSourceResource, run_secret
 from ..tracking import Recorder
 from .client import ImdbClient
 from .zyte import ZyteOptions
 
 
 class ImdbResource(HttpSourceResource):
-    """IMDb pages. With `zyte_api_key` (ZYTE_API_KEY) every page goes through the Zyte API,
+    """IMDb pages. With a Zyte key (`zyte_api_key`, else ZYTE_API_KEY in the run's
+    environment) every page goes through the Zyte API,
     billed `zyte_cost_per_request_usd` each, within `zyte_daily_budget_usd` a day."""
 
     base_url: str = config.DEFAULT_IMDB_BASE_URL
@@ -33,10 +34,11 @@ class ImdbResource(HttpSourceResource):
     )
 
     def zyte_options(self) -> ZyteOptions | None:
-        if not self.zyte_api_key:
+        api_key = run_secret(self.zyte_api_key, config.ZYTE_API_KEY_VAR)
+        if not api_key:
             return None
         return ZyteOptions(
-            api_key=self.zyte_api_key,
+            api_key=api_key,
             api_url=self.zyte_api_url,
             cost_per_request_usd=self.zyte_cost_per_request_usd,
             daily_budget_usd=self.zyte_daily_budget_usd,
@@ -54,10 +56,10 @@ class ImdbResource(HttpSourceResource):
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Self:
-        """From IMDB_BASE_URL / ZYTE_API_KEY / ZYTE_API_URL; keyword arguments win."""
+        """From IMDB_BASE_URL / ZYTE_API_URL (the Zyte key is read when the client is built);
+        keyword arguments win."""
         values: dict[str, Any] = {
             "base_url": config.env(config.IMDB_BASE_URL_VAR, config.DEFAULT_IMDB_BASE_URL),
-            "zyte_api_key": config.env(config.ZYTE_API_KEY_VAR),
             "zyte_api_url": config.env(config.ZYTE_API_URL_VAR, config.DEFAULT_ZYTE_API_URL),
         }
         return cls(**{**values, **overrides})

@@ -7,13 +7,14 @@ from typing import Any, Self
 from pydantic import Field
 
 from ... import config
-from ..resource_base import HttpSourceResource
+from ..resource_base import HttpSourceResource, run_secret
 from ..tracking import Recorder
 from .client import DEFAULT_DAILY_QUOTA, OmdbClient
 
 
 class OmdbResource(HttpSourceResource):
-    """OMDb with key `api_key` (OMDB_API_KEY); free keys allow 1,000 requests a day."""
+    """OMDb with key `api_key` (left unset: OMDB_API_KEY in the run's environment); free keys
+    allow 1,000 requests a day."""
 
     api_key: str | None = None
     base_url: str = config.DEFAULT_OMDB_BASE_URL
@@ -30,16 +31,16 @@ class OmdbResource(HttpSourceResource):
         return OmdbClient(
             self.http_options(),
             recorder,
-            api_key=self.api_key,
+            api_key=run_secret(self.api_key, config.OMDB_API_KEY_VAR),
             daily_quota=self.daily_quota,
             quota_store=self._quota_store(self.quota_state_path),
         )
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Self:
-        """From OMDB_API_KEY / OMDB_BASE_URL; keyword arguments win."""
+        """From OMDB_BASE_URL (the key is read when the client is built); keyword arguments
+        win."""
         values: dict[str, Any] = {
-            "api_key": config.env(config.OMDB_API_KEY_VAR),
             "base_url": config.env(config.OMDB_BASE_URL_VAR, config.DEFAULT_OMDB_BASE_URL),
         }
         return cls(**{**values, **overrides})

@@ -7,14 +7,15 @@ from typing import Any, Self
 from pydantic import Field
 
 from ... import config
-from ..resource_base import HttpSourceResource
+from ..resource_base import HttpSourceResource, run_secret
 from ..tracking import Recorder
 from .client import TmdbClient
 
 
 class TmdbResource(HttpSourceResource):
     """TMDb v3. Either `api_key` (TMDB_API_KEY, sent as the `api_key` parameter) or
-    `api_token` (TMDB_API_TOKEN, sent as `Authorization: Bearer`)."""
+    `api_token` (TMDB_API_TOKEN, sent as `Authorization: Bearer`); left unset, each is read
+    from the run's environment when the client is built."""
 
     api_key: str | None = None
     api_token: str | None = None
@@ -29,20 +30,23 @@ class TmdbResource(HttpSourceResource):
     language: str = "en-US"
 
     def client(self, recorder: Recorder) -> TmdbClient:
+        api_key, api_token = self.api_key, self.api_token
+        if not (api_key or api_token):
+            api_key = run_secret(None, config.TMDB_API_KEY_VAR)
+            api_token = run_secret(None, config.TMDB_API_TOKEN_VAR)
         return TmdbClient(
             self.http_options(),
             recorder,
-            api_key=self.api_key,
-            api_token=self.api_token,
+            api_key=api_key,
+            api_token=api_token,
             language=self.language,
         )
 
     @classmethod
     def from_env(cls, **overrides: Any) -> Self:
-        """From TMDB_API_KEY / TMDB_API_TOKEN / TMDB_BASE_URL; keyword arguments win."""
+        """From TMDB_BASE_URL (the keys are read when the client is built); keyword arguments
+        win."""
         values: dict[str, Any] = {
-            "api_key": config.env(config.TMDB_API_KEY_VAR),
-            "api_token": config.env(config.TMDB_API_TOKEN_VAR),
             "base_url": config.env(config.TMDB_BASE_URL_VAR, config.DEFAULT_TMDB_BASE_URL),
         }
         return cls(**{**values, **overrides})
