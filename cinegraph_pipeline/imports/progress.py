@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 
 from cinegraph_pipeline.resolution.cascade import FilmProgress, FilmResolver, Resolution
-from cinegraph_pipeline.sources.errors import Source
+from cinegraph_pipeline.sources.errors import ErrorType, Source
 from cinegraph_pipeline.sources.records import FilmQuery, LookupStatus
 from cinegraph_pipeline.sources.tracking import film_scope
 
@@ -47,6 +47,15 @@ class EditionProgress:
 
     def waiting_for(self, source: Source) -> list[FilmProgress]:
         return [p for p in self.to_look_up() if p.next_source == source]
+
+    def internal_errors(self) -> list[str]:
+        """`imdb_id source: error` for every film a bug of ours stopped (`internal_error`)."""
+        found: list[str] = []
+        for film in self.to_look_up():
+            last = film.attempts[-1] if film.attempts else None
+            if last is not None and last.outcome.error_type == ErrorType.INTERNAL_ERROR:
+                found.append(f"{film.query.imdb_id} {last.source}: {last.outcome.error_message}")
+        return found
 
 
 def start_progress(

@@ -32,7 +32,13 @@ from cinegraph_pipeline.resolution.ports import (
 )
 from cinegraph_pipeline.resolution.scoring import IdentityCheck, confirm_identity, festival_titles
 from cinegraph_pipeline.resolution.tmdb_cascade import TmdbResolver
-from cinegraph_pipeline.sources.errors import ErrorType, Source, SourceError
+from cinegraph_pipeline.sources.errors import (
+    ConfigurationError,
+    ErrorType,
+    Source,
+    SourceError,
+    describe_exception,
+)
 from cinegraph_pipeline.sources.records import (
     Candidate,
     FilmData,
@@ -46,6 +52,7 @@ from cinegraph_pipeline.sources.records import (
 SOURCE_ORDER: tuple[Source, ...] = (Source.TMDB, Source.OMDB, Source.IMDB)
 # OMDb found by title rather than id: weaker evidence than an id.
 OMDB_BY_TITLE_BASE = 0.9
+_API_NAMES = {Source.TMDB: "TMDb", Source.OMDB: "OMDb", Source.IMDB: "IMDb title"}
 _PASSES_ON = frozenset({LookupStatus.NOT_FOUND, LookupStatus.AMBIGUOUS, LookupStatus.SUSPECT})
 
 
@@ -199,21 +206,35 @@ class FilmResolver:
         return progress.with_attempt(self.lookup(source, progress.query))
 
     def lookup(self, source: Source, query: FilmQuery) -> SourceAttempt:
-        """One source's answer for one film."""
-        if source == Source.TMDB:
-            if self._tmdb is None:
-                raise ValueError("no TMDb API given to this resolver")
-            return SourceAttempt(Source.TMDB, self._tmdb.resolve(query))
+        """One source's answer for one film. An exception of our own (a bug in a client,
+        parser or this resolver) is the film's `internal_error`, not the upstream's fault."""
+        apis = {Source.TMDB: self._tmdb, Source.OMDB: self._omdb, Source.IMDB: self._imdb}
+        if source not in apis:
+            raise ValueError(f"not a film source: {source}")
+        if apis[source] is None:
+            raise ValueError(f"no {_API_NAMES[source]} API given to this resolver")
         try:
+            if source == Source.TMDB:
+                assert self._tmdb is not None
+                return SourceAttempt(Source.TMDB, self._tmdb.resolve(query))
             if source == Source.OMDB:
                 return self._lookup_omdb(query)
-            if source == Source.IMDB:
-                return SourceAttempt(Source.IMDB, self._lookup_imdb(query))
+            return SourceAttempt(Source.IMDB, self._lookup_imdb(query))
+        except ConfigurationError:
+            raise
         except SourceError as error:
             if error.error_type == ErrorType.AUTH:
                 raise credentials_error(error) from error
             return SourceAttempt(source, _failed(error))
-        raise ValueError(f"not a film source: {source}")
+        except Exception as exc:
+            return SourceAttempt(
+                source,
+                LookupOutcome(
+                    LookupStatus.FAILED,
+                    error_type=str(ErrorType.INTERNAL_ERROR),
+                    error_message=describe_exception(exc),
+                ),
+            )
 
     def conclude(self, progress: FilmProgress) -> Resolution:
         """The film's resolution once it is settled or every source has answered: full,
@@ -256,6 +277,7 @@ class FilmResolver:
                 resolution,
                 import_type=ImportType.PENDING,
                 next_tmdb_retry_at=None,  # the edition's retry sensor owns pending films
+                needs_review=resolution.needs_review or last.error_type == ErrorType.INTERNAL_ERROR,
                 error_type=last.error_type,
                 error_message=last.error_message,
             )
@@ -286,8 +308,7 @@ class FilmResolver:
     # OMDb and the IMDb page
 
     def _lookup_omdb(self, query: FilmQuery) -> SourceAttempt:
-        if self._omdb is None:
-            raise ValueError("no OMDb API given to this resolver")
+        assert self._omdb is not None
         if not query.imdb_id:
             return self._lookup_omdb_by_title(query)
         try:
@@ -333,8 +354,7 @@ class FilmResolver:
         )
 
     def _lookup_imdb(self, query: FilmQuery) -> LookupOutcome:
-        if self._imdb is None:
-            raise ValueError("no IMDb title API given to this resolver")
+        assert self._imdb is not None
         if not query.imdb_id:
             return LookupOutcome(LookupStatus.NOT_FOUND)
         try:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from .closing import ClosedOnExit
-from .errors import ErrorType, Operation, Source, SourceError, redact
+from .errors import ErrorType, Operation, Source, SourceError, internal_error, redact
 from .http.limits import CircuitBreaker
 from .http.stats import CallStats, tracking_call
 from .http.transport import HttpTransport
@@ -132,13 +132,10 @@ class CallTracker:
                 value = fetch()
             except SourceError as exc:
                 error = self._sanitized(exc)
-            except Exception as exc:  # a parser bug must not crash the lookup or lose the row
-                error = SourceError(
-                    source,
-                    operation,
-                    ErrorType.PARSE_ERROR,
-                    redact(f"unexpected {type(exc).__name__}: {exc}", *self.secrets),
-                )
+            except Exception as exc:
+                # Parsers reject bad input with parse_error themselves: anything else is a bug
+                # of ours, recorded as internal_error (the row is still written).
+                error = self._sanitized(internal_error(source, operation, exc))
         elapsed_ms = max(0.0, (time.perf_counter() - started - stats.wait_seconds) * 1000.0)
         self._judge_service(stats, error)
 
@@ -176,7 +173,7 @@ class CallTracker:
             self._log(error, target)
             if memo_key is not None and error.error_type is ErrorType.NOT_FOUND:
                 self.memo.put(memo_key, _Remembered(error=error))
-            raise error
+            raise error from error.__cause__
         if memo_key is not None:
             self.memo.put(memo_key, _Remembered(value=value))
         return value
@@ -234,7 +231,7 @@ class CallTracker:
         message = redact(error.message, *self.secrets)
         if message == error.message:
             return error
-        return SourceError(
+        clean = SourceError(
             error.source,
             error.operation,
             error.error_type,
@@ -242,6 +239,8 @@ class CallTracker:
             status_code=error.status_code,
             retry_after=error.retry_after,
         )
+        clean.__cause__ = error.__cause__
+        return clean
 
     def _judge_service(self, stats: CallStats, error: SourceError | None) -> None:
         if self.breaker is None or not stats.breaker_admitted:

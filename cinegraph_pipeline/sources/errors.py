@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+import traceback
 from enum import StrEnum
+from pathlib import Path
+
+_PACKAGE = str(Path(__file__).resolve().parents[1])
 
 
 class Source(StrEnum):
@@ -35,6 +39,9 @@ class ErrorType(StrEnum):
     NETWORK = "network"
     AUTH = "auth"
     CIRCUIT_OPEN = "circuit_open"
+    # An exception in our own code (a client, parser or resolver), not the upstream's fault:
+    # never transient, so the film is kept for review and the run fails loudly.
+    INTERNAL_ERROR = "internal_error"
 
 
 # Errors that say nothing about whether the film exists: the film is deferred and retried,
@@ -93,6 +100,26 @@ class SourceError(Exception):
     @property
     def transient(self) -> bool:
         return self.error_type in TRANSIENT_ERRORS
+
+
+def describe_exception(exc: BaseException) -> str:
+    """`Type: message [where]`: the exception and the frames of this package it went
+    through, innermost first, short enough for a metrics row, with secrets removed."""
+    frames = [
+        f"{Path(frame.filename).name}:{frame.lineno} {frame.name}"
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if _PACKAGE in frame.filename
+    ]
+    where = f" [{' < '.join(reversed(frames))}]" if frames else ""
+    return redact(f"{type(exc).__name__}: {str(exc)[:200]}{where}")
+
+
+def internal_error(source: Source, operation: Operation, exc: BaseException) -> SourceError:
+    """An unexpected exception inside a client or parser, as a `SourceError` whose cause is
+    the exception itself (its full traceback goes with it)."""
+    error = SourceError(source, operation, ErrorType.INTERNAL_ERROR, describe_exception(exc))
+    error.__cause__ = exc
+    return error
 
 
 class ConfigurationError(Exception):

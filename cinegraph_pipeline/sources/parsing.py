@@ -21,7 +21,7 @@ def parse_failure(source: Source, operation: Operation, message: str) -> SourceE
 def load_json(body: bytes | str, source: Source, operation: Operation) -> Any:
     try:
         return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         snippet = body[:80] if isinstance(body, str) else body[:80].decode("utf-8", "replace")
         raise parse_failure(source, operation, f"invalid JSON ({exc}): {snippet!r}") from None
 

@@ -100,6 +100,8 @@ def _source_stage(
             workers=workers,
             on_progress=_progress_logger(context, source.value),
         )
+    for failure in progress.internal_errors():
+        context.log.error(f"internal_error (kept pending for review): {failure}")
     return _stage_result(with_call_counts(progress, tally.calls, tally.cost_usd), source)
 
 

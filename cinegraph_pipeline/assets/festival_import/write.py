@@ -104,4 +104,16 @@ def edition_write(
         f"{films} films ({by_type}), {len(nomination_rows)} nominations; "
         f"movies {movie_counts}, nominations {nomination_counts}"
     )
+    bugs = progress.internal_errors()
+    if bugs:
+        # The rows are committed (those films pending, flagged for review); the run fails
+        # loudly, since retrying a bug of ours as if an upstream were down would hide it.
+        raise dg.Failure(
+            description=(
+                f"{len(bugs)} films stopped by an error in our code (internal_error), "
+                f"first: {bugs[0]}"
+            ),
+            metadata={"films": dg.MetadataValue.md("\n".join(f"- {b}" for b in bugs[:50]))},
+            allow_retries=False,
+        )
     return dg.MaterializeResult(metadata=metadata, check_results=checks)

@@ -52,5 +52,5 @@ def _script_json(tag: Tag, source: Source, operation: Operation, what: str) -> A
     raw = tag.string if tag.string is not None else tag.get_text()
     try:
         return json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # nested past Python's limit: rejected too
         raise parse_failure(source, operation, f"{what} is not valid JSON: {exc}") from None

@@ -1,0 +1,66 @@
+"""A bug of ours inside a parser, during a real edition run on the sandbox: the film is kept
+`pending` for review, the other films are saved, the run fails naming the exception."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
+from cinegraph_pipeline.resources import build_resources
+from cinegraph_pipeline.sandbox import SandboxServer
+from cinegraph_pipeline.sources.errors import TRANSIENT_ERRORS, ErrorType
+from cinegraph_pipeline.sources.omdb import client as omdb_client
+from cinegraph_pipeline.storage.models import ApiLookupMetric, FestivalNomination, Movie
+from cinegraph_pipeline_tests.orchestration.conftest import MIXED_EDITION, engine_for
+
+
+def test_internal_error_is_not_transient() -> None:
+    assert ErrorType.INTERNAL_ERROR.value == "internal_error"
+    assert ErrorType.INTERNAL_ERROR not in TRANSIENT_ERRORS
+
+
+def test_an_exception_inside_a_parser_keeps_the_film_for_review_and_fails_the_run(
+    sandbox: SandboxServer, film_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_parser(body: bytes, operation: object) -> object:
+        return {"ratio": 1 / 0}
+
+    monkeypatch.setattr(omdb_client, "parse_omdb", broken_parser)
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            FESTIVAL_IMPORT_ASSETS,
+            partition_key=MIXED_EDITION,
+            instance=instance,
+            resources=build_resources(),
+            raise_on_error=False,
+        )
+    assert not result.success
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert [e.step_key for e in failures] == ["edition_write"]
+    error = str(failures[0].event_specific_data.error)
+    assert "internal_error" in error and "ZeroDivisionError" in error
+    assert "broken_parser" in error  # where it happened
+    # Not retried as if OMDb were down.
+    assert not [e for e in result.all_events if e.event_type_value == "STEP_RESTARTED"]
+
+    with Session(engine_for(film_db)) as session:
+        movies = {m.imdb_id: m for m in session.scalars(select(Movie))}
+        nominations = session.scalars(select(FestivalNomination)).all()
+        omdb_rows = session.scalars(
+            select(ApiLookupMetric).where(ApiLookupMetric.source == "omdb")
+        ).all()
+    truth = {imdb_id: sandbox.truth(imdb_id).expected_source for imdb_id in movies}
+    from_tmdb = [i for i, source in truth.items() if source == "tmdb"]
+    past_tmdb = [i for i, source in truth.items() if source != "tmdb"]
+    assert from_tmdb and past_tmdb
+    assert all(movies[i].import_type == "full" for i in from_tmdb)  # the others are saved
+    for imdb_id in past_tmdb:  # every film that reached OMDb hit the bug
+        assert movies[imdb_id].import_type == "pending", imdb_id
+        assert movies[imdb_id].needs_review, imdb_id
+    assert nominations and all(n.movie_id is not None for n in nominations if n.film_imdb_id)
+    errors = {row.error_type for row in omdb_rows}
+    assert errors == {"internal_error"}
+    assert all("ZeroDivisionError" in (row.error_message or "") for row in omdb_rows)
