@@ -206,7 +206,7 @@ def run_edition(spec: dict[str, Any]) -> dict[str, Any]:
     if spec.get("tmdb_burst"):
         tmdb_options["rate_limit_burst"] = spec["tmdb_burst"]
     tmdb = TmdbResource.from_env(**tmdb_options)
-    omdb = OmdbResource.from_env(daily_quota=0, quota_state_path="memory")
+    omdb = OmdbResource.from_env(daily_quota=0, quota_database_url="memory")
     imdb = ImdbResource.from_env()
     database = DatabaseResource()
     # The concurrency the product allows (its stage defaults), which the bound assumes, and

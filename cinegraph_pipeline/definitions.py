@@ -17,7 +17,7 @@ from cinegraph_pipeline.assets.festival_import.stages import (
 from cinegraph_pipeline.assets.festival_import.write import edition_write
 from cinegraph_pipeline.assets.film_database import film_database
 from cinegraph_pipeline.assets.metrics_retention import metrics_retention
-from cinegraph_pipeline.jobs import festival_import_job
+from cinegraph_pipeline.jobs import festival_import_job, give_up_pending_job
 from cinegraph_pipeline.resources import build_resources
 from cinegraph_pipeline.schedules.enrichment import (
     placeholder_enrichment_job,
@@ -49,7 +49,7 @@ defs = dg.Definitions(
         film_database,
         *HEALTH_ASSETS,
     ],
-    jobs=[festival_import_job, placeholder_enrichment_job, *HEALTH_JOBS],
+    jobs=[festival_import_job, give_up_pending_job, placeholder_enrichment_job, *HEALTH_JOBS],
     sensors=[deferred_editions_sensor, api_health_alerts, api_health_after_imports],
     schedules=[placeholder_enrichment_schedule, *HEALTH_SCHEDULES],
     resources=build_resources(),

@@ -14,7 +14,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 
-from cinegraph_pipeline.resolution.cascade import FilmProgress, FilmResolver, Resolution
+from cinegraph_pipeline.resolution.cascade import (
+    FilmProgress,
+    FilmResolver,
+    ImportType,
+    Resolution,
+)
 from cinegraph_pipeline.sources.errors import ErrorType, Source
 from cinegraph_pipeline.sources.records import FilmQuery, LookupStatus
 from cinegraph_pipeline.sources.tracking import film_scope
@@ -137,15 +142,21 @@ def with_call_counts(progress: EditionProgress, calls: int, cost_usd: float) -> 
     return replace(progress, stages=(*progress.stages[:-1], last))
 
 
-def conclusions(
-    progress: EditionProgress, resolver: FilmResolver, *, final_attempt: bool = False
-) -> dict[str, Resolution]:
-    """The resolution of every film looked up in this run. On the retry sensor's last
-    attempt, films still deferred become stubs flagged for review."""
-    results: dict[str, Resolution] = {}
-    for film in progress.to_look_up():
-        resolution = resolver.conclude(film)
-        if final_attempt:
-            resolution = resolver.abandon_pending(resolution)
-        results[film.query.imdb_id] = resolution
-    return results
+@dataclass(frozen=True, slots=True)
+class ConcludedEdition:
+    """The edition once every source has had its turn: each looked-up film's resolution
+    (what the stub stage decided), with the progress that led there."""
+
+    progress: EditionProgress
+    resolutions: dict[str, Resolution]
+
+    def count(self, import_type: ImportType) -> int:
+        return sum(1 for r in self.resolutions.values() if r.import_type is import_type)
+
+
+def conclude_edition(progress: EditionProgress) -> ConcludedEdition:
+    """The resolution of every film looked up in this run: full, minimal, pending or stub."""
+    resolver = FilmResolver()
+    return ConcludedEdition(
+        progress, {film.query.imdb_id: resolver.conclude(film) for film in progress.to_look_up()}
+    )

@@ -14,13 +14,12 @@ The Dagster stages run one source each over the films the previous stage left: t
 `FilmProgress` per film, call `FilmResolver.advance` for their source, and the stub stage calls
 `FilmResolver.conclude`. `FilmResolver.resolve` does all of it for one film, and
 `FilmResolver.retry_tmdb` is the TMDb-only retry of the placeholder enrichment schedule.
+Nothing here knows the tables: `storage.film_records` writes what a `Resolution` says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from cinegraph_pipeline.resolution.config import ResolutionConfig
@@ -77,10 +76,6 @@ _DATA_SOURCE = {
 }
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True, slots=True)
 class SourceAttempt:
     """What one source made of the film. `needs_review` flags an accepted answer with a doubt
@@ -117,7 +112,8 @@ class FilmProgress:
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
-    """Everything the `movies` row needs from the resolution of one film."""
+    """What the resolution of one film concluded, as plain values (the film's record is
+    written from it by `storage.film_records`)."""
 
     import_type: ImportType
     data_source: DataSource
@@ -127,39 +123,9 @@ class Resolution:
     needs_enrichment: bool
     needs_review: bool
     review_candidates: list[dict[str, object]] = field(default_factory=list)
-    next_tmdb_retry_at: datetime | None = None
     error_type: str | None = None
     error_message: str | None = None
     attempts: tuple[SourceAttempt, ...] = ()
-
-    def movie_columns(self) -> dict[str, object]:
-        """The `movies` columns this resolution sets (lists as lists, for the JSON columns)."""
-        film = self.film
-        return {
-            "imdb_id": film.imdb_id,
-            "tmdb_id": film.tmdb_id,
-            "title": film.title,
-            "original_title": film.original_title,
-            "year": film.year,
-            "release_date": film.release_date,
-            "runtime": film.runtime,
-            "overview": film.overview,
-            "genres": list(film.genres),
-            "directors": list(film.directors),
-            "countries": list(film.countries),
-            "languages": list(film.languages),
-            "poster_url": film.poster_url,
-            "imdb_rating": film.imdb_rating,
-            "imdb_votes": film.imdb_votes,
-            "import_type": str(self.import_type),
-            "data_source": str(self.data_source),
-            "lookup_confidence": self.lookup_confidence,
-            "fallback_level": self.fallback_level,
-            "needs_enrichment": self.needs_enrichment,
-            "needs_review": self.needs_review,
-            "review_candidates": [dict(c) for c in self.review_candidates],
-            "next_tmdb_retry_at": self.next_tmdb_retry_at,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,13 +148,11 @@ class FilmResolver:
         omdb: OmdbApi | None = None,
         imdb: ImdbTitleApi | None = None,
         config: ResolutionConfig | None = None,
-        clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self.config = config or ResolutionConfig()
         self._tmdb = TmdbResolver(tmdb, self.config) if tmdb is not None else None
         self._omdb = omdb
         self._imdb = imdb
-        self._clock = clock
 
     # One film, all sources
 
@@ -245,7 +209,6 @@ class FilmResolver:
             )
         review = _review_candidates(progress.attempts)
         last = progress.attempts[-1].outcome if progress.attempts else None
-        retry_at = self._clock() + timedelta(days=self.config.retry_after_days)
         # Defaults: what the festival page alone says (a stub), with what every row carries.
         resolution = Resolution(
             import_type=ImportType.STUB,
@@ -256,7 +219,6 @@ class FilmResolver:
             needs_enrichment=True,
             needs_review=bool(review) or any(a.needs_review for a in progress.attempts),
             review_candidates=review,
-            next_tmdb_retry_at=retry_at,
             attempts=progress.attempts,
         )
         if last is not None and last.status == LookupStatus.FOUND:
@@ -270,13 +232,11 @@ class FilmResolver:
                 lookup_confidence=last.confidence,
                 fallback_level=last.fallback_level if full else None,
                 needs_enrichment=not full,
-                next_tmdb_retry_at=None if full else retry_at,
             )
         if last is not None and last.status == LookupStatus.FAILED:
             return replace(
                 resolution,
                 import_type=ImportType.PENDING,
-                next_tmdb_retry_at=None,  # the edition's retry sensor owns pending films
                 needs_review=resolution.needs_review or last.error_type == ErrorType.INTERNAL_ERROR,
                 error_type=last.error_type,
                 error_message=last.error_message,
@@ -292,18 +252,6 @@ class FilmResolver:
         if attempt.outcome.status == LookupStatus.FOUND:
             resolution = self.conclude(FilmProgress(query, (attempt,)))
         return TmdbRetry(attempt.outcome, resolution)
-
-    def abandon_pending(self, resolution: Resolution) -> Resolution:
-        """After the retry sensor's last attempt, a pending film becomes a stub to review (its
-        TMDb retry left to the enrichment schedule)."""
-        if resolution.import_type != ImportType.PENDING:
-            return resolution
-        return replace(
-            resolution,
-            import_type=ImportType.STUB,
-            needs_review=True,
-            next_tmdb_retry_at=self._clock() + timedelta(days=self.config.retry_after_days),
-        )
 
     # OMDb and the IMDb page
 

@@ -10,8 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from enum import IntEnum
 
-from cinegraph_pipeline.imports.backoff import RETRY_DAYS
-
 
 class Level(IntEnum):
     """The TMDb fallback levels, from the strongest evidence to the weakest."""
@@ -52,8 +50,6 @@ class ResolutionConfig:
     - `max_verification_calls`: TMDb detail calls per film spent on checking candidates that
       are not (yet) accepted: alternative titles, ties. The accepted record's own details call
       is not counted.
-    - `retry_after_days`: when TMDb is retried for a film that got only OMDb/IMDb data or a
-      stub (`next_tmdb_retry_at`).
     """
 
     max_fallback_level: int = 6
@@ -64,7 +60,6 @@ class ResolutionConfig:
     title_match_threshold: float = 0.7
     max_year_distance: int = 1
     max_verification_calls: int = 2
-    retry_after_days: int = RETRY_DAYS[0]
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_fallback_level <= 6:
@@ -76,8 +71,6 @@ class ResolutionConfig:
             raise ValueError("need 0 <= ambiguity_margin <= decisive_margin <= 1")
         if self.max_year_distance < 0 or self.max_verification_calls < 0:
             raise ValueError("max_year_distance and max_verification_calls must be >= 0")
-        if self.retry_after_days < 1:
-            raise ValueError("retry_after_days must be >= 1")
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, object]) -> ResolutionConfig:

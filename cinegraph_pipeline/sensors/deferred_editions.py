@@ -5,10 +5,12 @@ A film is deferred when a source failed transiently (rate limit, timeout, block.
 stored as `pending` and its nominations are written. A run can also fail as a whole (the
 event page unreachable after the step retries); unless it failed for a reason no retry can
 fix (a missing key, an edition with no page), it is retried the same way. This sensor asks for
-the edition again
-after 10, 20, 40... minutes, at most `max_attempts` times; the last attempt is tagged so that
-films still failing become stubs flagged for review. While a source is still failing (most of
-its recent calls are transient errors) the sensor waits instead of piling on.
+the edition again after 10, 20, 40... minutes, at most `max_attempts` times; the last attempt
+runs with `give_up_pending` so that its write stage turns films still failing into stubs
+flagged for review (and when that run ended without writing, a `give_up_pending_job` run does
+it). While a source is still failing (most of its recent calls are transient errors) the
+sensor waits instead of piling on. The sensor only reads and requests runs: every write
+happens inside a run.
 """
 
 import json
@@ -18,15 +20,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dagster as dg
-from sqlalchemy import Engine, and_, case, func, select, update
+from sqlalchemy import Engine, and_, case, func, select
 
 from cinegraph_pipeline.assets.festival_import.common import (
     FINAL_ATTEMPT_TAG,
     PERMANENT_FAILURE_TAG,
     RETRY_ATTEMPT_TAG,
+    give_up_run_config,
 )
-from cinegraph_pipeline.imports.backoff import next_retry_at
-from cinegraph_pipeline.jobs import festival_import_job
+from cinegraph_pipeline.jobs import festival_import_job, give_up_pending_job
 from cinegraph_pipeline.partitions import FESTIVALS_BY_SLUG, edition_key, parse_edition
 from cinegraph_pipeline.sources.errors import TRANSIENT_ERRORS, ErrorType
 from cinegraph_pipeline.storage.models import ApiLookupMetric, FestivalNomination, Movie
@@ -155,13 +157,17 @@ def plan_retries(
             continue
         attempt = attempts + 1
         tags = {RETRY_ATTEMPT_TAG: str(attempt)}
+        run_config: dict[str, Any] = {}
         if attempt == settings.max_attempts:
             tags[FINAL_ATTEMPT_TAG] = "true"
+            run_config = give_up_run_config()
         requests.append(
             dg.RunRequest(
                 run_key=f"{partition}:{entry['series']}:retry:{attempt}",
                 partition_key=partition,
                 tags=tags,
+                run_config=run_config,
+                job_name=festival_import_job.name,
             )
         )
         new_state[partition] = {
@@ -229,30 +235,32 @@ def editions_in_progress(instance: dg.DagsterInstance) -> frozenset[str]:
     )
 
 
-def abandon_pending_films(engine: Engine, festival: str, year: int, now: datetime) -> int:
-    """Turns the edition's pending films into stubs flagged for review."""
-    edition_films = select(FestivalNomination.movie_id).where(
-        FestivalNomination.festival == festival,
-        FestivalNomination.year == year,
-        FestivalNomination.movie_id.is_not(None),
-    )
-    with engine.begin() as conn:
-        result = conn.execute(
-            update(Movie)
-            .where(Movie.import_type == "pending", Movie.id.in_(edition_films))
-            .values(
-                import_type="stub",
-                needs_review=True,
-                needs_enrichment=True,
-                next_tmdb_retry_at=next_retry_at(now, 0),
-                updated_at=now,
-            )
+def give_up_requests(
+    state: dict[str, dict[str, Any]],
+    now: datetime,
+    settings: RetrySettings,
+    busy: frozenset[str],
+) -> list[dg.RunRequest]:
+    """Editions whose last attempt has run (not one requested on this tick, in `busy` too)
+    and that still have pending films (that run crashed or failed before writing): a
+    `give_up_pending_job` run for each."""
+    return [
+        dg.RunRequest(
+            run_key=f"{partition}:{entry['series']}:give_up",
+            partition_key=partition,
+            job_name=give_up_pending_job.name,
+            tags={FINAL_ATTEMPT_TAG: "true"},
         )
-    return result.rowcount
+        for partition, entry in sorted(state.items())
+        if entry["attempts"] >= settings.max_attempts
+        and entry.get("films", 0) > 0
+        and partition not in busy
+        and now >= datetime.fromisoformat(entry["due"])
+    ]
 
 
 @dg.sensor(
-    job=festival_import_job,
+    jobs=[festival_import_job, give_up_pending_job],
     minimum_interval_seconds=120,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Re-runs festival editions left with deferred films or a failed run, with backoff.",
@@ -277,22 +285,9 @@ def deferred_editions_sensor(
     settings = RetrySettings.from_env()
     busy = editions_in_progress(context.instance)
     requests, new_state = plan_retries(pending, state, now, settings, busy)
-    exhausted = [
-        partition
-        for partition, entry in new_state.items()
-        if entry["attempts"] >= settings.max_attempts
-        and partition not in busy
-        and now >= datetime.fromisoformat(entry["due"])
-    ]
-    for partition in exhausted:
-        # The last attempt ran and films are still pending (it crashed, or failed): they
-        # become stubs to review, retried by the enrichment schedule from now on.
-        edition = parse_edition(partition)
-        count = abandon_pending_films(engine, edition.festival.slug, edition.year, now)
-        context.log.info(f"{partition}: {count} pending films turned into stubs to review")
-    if not requests:
+    just_requested = frozenset(r.partition_key for r in requests if r.partition_key)
+    give_ups = give_up_requests(new_state, now, settings, busy | just_requested)
+    if not requests and not give_ups:
         reason = f"{len(pending)} editions with deferred films are waiting for their backoff"
-        if exhausted:
-            reason += f"; attempts exhausted for {', '.join(exhausted)}"
         return dg.SensorResult(skip_reason=reason, cursor=json.dumps(new_state))
-    return dg.SensorResult(run_requests=requests, cursor=json.dumps(new_state))
+    return dg.SensorResult(run_requests=requests + give_ups, cursor=json.dumps(new_state))

@@ -17,12 +17,9 @@ from .http.adapter import DEFAULT_MAX_BODY_BYTES, RequestGate
 from .http.limits import (
     CircuitBreaker,
     DailyQuota,
-    MemoryQuotaStore,
-    QuotaStore,
-    SqliteQuotaStore,
     TokenBucket,
 )
-from .http.session import Cacheable, CacheBackend, CacheOptions, build_session, default_cache_dir
+from .http.session import Cacheable, CacheBackend, CacheOptions, build_session
 from .http.transport import HttpTransport, RetryPolicy, Timeouts
 
 USER_AGENT = "cinegraph-pipeline/0.1 (+film-festival nominations importer)"
@@ -128,14 +125,6 @@ def build_transport(
         secrets=secrets,
         sleep=options.sleep,
     )
-
-
-def quota_store(path: str | None) -> QuotaStore:
-    """`memory` keeps the count in this process only; a path (default: beside the HTTP cache)
-    shares it between runs and processes."""
-    if path == "memory":
-        return MemoryQuotaStore()
-    return SqliteQuotaStore(Path(path) if path else default_cache_dir() / "quota.sqlite")
 
 
 def key_fingerprint(secret: str | None) -> str:

@@ -9,14 +9,16 @@ run's configuration or the UI.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import dagster as dg
 from pydantic import Field
 
+from cinegraph_pipeline import config
+from cinegraph_pipeline.storage.engine import shared_engine
+from cinegraph_pipeline.storage.quota_counters import DatabaseQuotaStore
+
 from .http.adapter import DEFAULT_MAX_BODY_BYTES
-from .http.limits import MemoryQuotaStore, QuotaStore, SqliteQuotaStore
-from .http.session import CacheBackend, default_cache_dir
+from .http.limits import MemoryQuotaStore, QuotaStore
+from .http.session import CacheBackend
 from .options import HttpOptions
 
 
@@ -77,12 +79,10 @@ class HttpSourceResource(dg.ConfigurableResource):
             max_body_bytes=self.max_body_bytes,
         )
 
-    def _quota_store(self, path: str | None) -> QuotaStore:
-        """Daily quotas live beside the HTTP cache (shared by runs and processes) unless the
-        cache is not on disk, or `memory` is asked for explicitly."""
-        if path == "memory" or (path is None and self.cache_backend != CacheBackend.SQLITE):
+    def _quota_store(self, url: str | None) -> QuotaStore:
+        """Daily quotas are counted in the film database (CINEGRAPH_DATABASE_URL unless `url`
+        names another), shared by every run, process and host; `memory` counts in this
+        process only (tests)."""
+        if url == "memory":
             return MemoryQuotaStore()
-        if path:
-            return SqliteQuotaStore(Path(path))
-        directory = Path(self.cache_dir) if self.cache_dir else default_cache_dir()
-        return SqliteQuotaStore(directory / "quota.sqlite")
+        return DatabaseQuotaStore(shared_engine(url or config.database_url()))

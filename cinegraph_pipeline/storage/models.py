@@ -164,3 +164,17 @@ class ApiLookupMetric(Base):
             "response_time_ms",
         ),
     )
+
+
+class QuotaCounter(Base):
+    """A daily allowance's use (OMDb requests per key, the Zyte budget in dollars), counted
+    in the film database so that every process and host spends one shared quota."""
+
+    __tablename__ = "quota_counters"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # UTC, YYYY-MM-DD
+    used: Mapped[float] = mapped_column(Float, nullable=False, default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )

@@ -27,6 +27,9 @@ IMPORT_TYPE_RANK = {"pending": 0, "stub": 1, "minimal": 2, "full": 3}
 MOVIE_KEY = "imdb_id"
 NOMINATION_KEY = ("festival", "year", "award", "category", "film_imdb_id", "person_imdb_id")
 _NEVER_UPDATED = {"id", "created_at", "updated_at", MOVIE_KEY}
+# Written with the rest of a changed row, but no change by itself: the same resolution
+# written again later carries a later retry date and must leave the row alone.
+_NOT_A_CHANGE = {"next_tmdb_retry_at"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +51,7 @@ def _chunks(rows: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
         yield rows[start : start + size]
 
 
-def _insert_for(connection: Connection, table: Any) -> Any:
+def dialect_insert(connection: Connection, table: Any) -> Any:
     if connection.dialect.name == "postgresql":
         return postgresql.insert(table)
     if connection.dialect.name == "sqlite":
@@ -83,9 +86,10 @@ def upsert_movies(connection: Connection, rows: Sequence[Mapping[str, Any]]) -> 
         )
         now = utcnow()
         values = [{**row, "created_at": now, "updated_at": now} for row in chunk]
-        stmt = _insert_for(connection, table).values(values)
+        stmt = dialect_insert(connection, table).values(values)
         updatable = [k for k in keys if k not in _NEVER_UPDATED]
-        changed = or_(*(table.c[k].is_distinct_from(stmt.excluded[k]) for k in updatable))
+        compared = [k for k in updatable if k not in _NOT_A_CHANGE]
+        changed = or_(*(table.c[k].is_distinct_from(stmt.excluded[k]) for k in compared))
         guard = _rank(stmt.excluded.import_type) >= _rank(table.c.import_type)
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c.imdb_id],
@@ -108,7 +112,7 @@ def upsert_nominations(connection: Connection, rows: Sequence[Mapping[str, Any]]
     counts = WriteCounts()
     for chunk in _chunks(_dedupe(rows, NOMINATION_KEY)):
         before = _count_existing(connection, chunk)
-        stmt = _insert_for(connection, table).values(list(chunk))
+        stmt = dialect_insert(connection, table).values(list(chunk))
         updatable = [k for k in keys if k not in NOMINATION_KEY and k != "id"]
         stmt = stmt.on_conflict_do_update(
             index_elements=[table.c[k] for k in NOMINATION_KEY],

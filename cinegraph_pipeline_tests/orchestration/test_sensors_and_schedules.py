@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from cinegraph_pipeline.assets.festival_import.common import give_up_run_config
 from cinegraph_pipeline.definitions import defs
 from cinegraph_pipeline.schedules.enrichment import placeholder_enrichment_schedule
 from cinegraph_pipeline.sensors.deferred_editions import (
@@ -16,6 +17,7 @@ from cinegraph_pipeline.sensors.deferred_editions import (
     deferred_editions_sensor,
     plan_retries,
 )
+from cinegraph_pipeline.storage.models import Movie
 from cinegraph_pipeline.storage.resource import DatabaseResource
 from cinegraph_pipeline.storage.writes import (
     insert_metrics,
@@ -23,6 +25,7 @@ from cinegraph_pipeline.storage.writes import (
     upsert_movies,
     upsert_nominations,
 )
+from cinegraph_pipeline_tests.orchestration.conftest import snapshot
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 SETTINGS = RetrySettings(max_attempts=3, base_delay=timedelta(minutes=10))
@@ -195,32 +198,68 @@ def test_sensor_retries_an_edition_whose_last_run_failed_unless_permanently(
     assert [r.partition_key for r in result.run_requests] == ["cannes|2012"]
 
 
-def test_after_the_last_attempt_pending_films_become_stubs_to_review(
+def test_the_last_attempt_gives_up_inside_runs_and_the_sensor_writes_nothing(
     migrated_engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sqlalchemy import select
-
-    from cinegraph_pipeline.storage.models import Movie
-
+    """Sensors decide, runs write: the last attempt asks its write stage to give up on what
+    is still pending; when that run ended without writing, a give-up run is requested. The
+    ticks themselves leave the film database as it was."""
     monkeypatch.setenv("CINEGRAPH_RETRY_BASE_MINUTES", "0")
     monkeypatch.setenv("CINEGRAPH_RETRY_MAX_ATTEMPTS", "1")
     seed_pending(migrated_engine)
+    before = snapshot(migrated_engine)
     with dg.instance_for_test() as instance:
         resources = {"database": DatabaseResource(url=database_url)}
         first = deferred_editions_sensor(
             dg.build_sensor_context(instance=instance, resources=resources)
         )
         assert isinstance(first, dg.SensorResult)
-        assert first.run_requests[0].tags["cinegraph/final_attempt"] == "true"
+        (final,) = first.run_requests
+        assert final.job_name == "festival_import_job"
+        assert final.tags["cinegraph/final_attempt"] == "true"
+        assert final.run_config == give_up_run_config()
         # The final run crashed: the films are still pending on the next tick.
         second = deferred_editions_sensor(
             dg.build_sensor_context(instance=instance, resources=resources, cursor=first.cursor)
         )
-    assert isinstance(second, dg.SensorResult) and not second.run_requests
+        assert isinstance(second, dg.SensorResult)
+        (give_up,) = second.run_requests
+        assert (give_up.job_name, give_up.partition_key) == ("give_up_pending_job", "cannes|2016")
+        assert snapshot(migrated_engine) == before  # no tick wrote anything
+        # The requested run does the write, logged like any other.
+        result = defs.get_job_def("give_up_pending_job").execute_in_process(
+            instance=instance, partition_key="cannes|2016", resources=resources
+        )
+    assert result.success and result.output_for_node("give_up_pending_films") == 1
     with migrated_engine.connect() as conn:
         movie = conn.execute(select(Movie.__table__)).mappings().one()
     assert (movie["import_type"], movie["needs_review"]) == ("stub", True)
     assert movie["next_tmdb_retry_at"] is not None
+
+
+def test_every_sensor_tick_only_requests_runs(
+    migrated_engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over a whole series of attempts (first sight, each retry, the give-up), the sensor's
+    ticks change no row of the film database."""
+    monkeypatch.setenv("CINEGRAPH_RETRY_BASE_MINUTES", "0")
+    monkeypatch.setenv("CINEGRAPH_RETRY_MAX_ATTEMPTS", "3")
+    seed_pending(migrated_engine)
+    before = snapshot(migrated_engine)
+    requested: list[str] = []
+    cursor = None
+    with dg.instance_for_test() as instance:
+        resources = {"database": DatabaseResource(url=database_url)}
+        for _ in range(4):
+            result = deferred_editions_sensor(
+                dg.build_sensor_context(instance=instance, resources=resources, cursor=cursor)
+            )
+            assert isinstance(result, dg.SensorResult)
+            requested += [r.run_key or "" for r in result.run_requests]
+            cursor = result.cursor
+    kinds = [key.split(":", 2)[-1] for key in requested]
+    assert kinds == ["retry:1", "retry:2", "retry:3", "give_up"]
+    assert snapshot(migrated_engine) == before
 
 
 def test_sensor_waits_for_a_spent_daily_quota_to_reset(

@@ -18,7 +18,11 @@ import dagster as dg
 from sqlalchemy import Engine, select
 
 from cinegraph_pipeline import config
-from cinegraph_pipeline.assets.festival_import.common import FINAL_ATTEMPT_TAG, RETRY_ATTEMPT_TAG
+from cinegraph_pipeline.assets.festival_import.common import (
+    FINAL_ATTEMPT_TAG,
+    RETRY_ATTEMPT_TAG,
+    give_up_run_config,
+)
 from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
 from cinegraph_pipeline.imports.nominations import edition_nominations
 from cinegraph_pipeline.partitions import parse_edition
@@ -72,7 +76,7 @@ def fast_resources(
         "omdb": OmdbResource(
             api_key=env.get(config.OMDB_API_KEY_VAR),
             base_url=env[config.OMDB_BASE_URL_VAR],
-            quota_state_path="memory",
+            quota_database_url="memory",
             **{**common, **per_source.get("omdb", {})},
         ),
         "imdb": ImdbResource(
@@ -80,7 +84,7 @@ def fast_resources(
             zyte_api_key=env.get(config.ZYTE_API_KEY_VAR),
             zyte_api_url=env.get(config.ZYTE_API_URL_VAR, config.DEFAULT_ZYTE_API_URL),
             zyte_requests_per_second=0.0,
-            quota_state_path="memory",
+            quota_database_url="memory",
             **{**common, **per_source.get("imdb", {})},
         ),
         "database": DatabaseResource(url=database_url),
@@ -93,6 +97,7 @@ def materialize_edition(
     instance: dg.DagsterInstance,
     *,
     tags: Mapping[str, str] | None = None,
+    run_config: Mapping[str, Any] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """One run of the edition's `festival_import` assets, as the job would run them."""
     return dg.materialize(
@@ -101,6 +106,7 @@ def materialize_edition(
         resources=dict(resources),
         instance=instance,
         tags=dict(tags or {}),
+        run_config=dict(run_config or {}),
         raise_on_error=False,
     )
 
@@ -122,7 +128,8 @@ def import_with_retries(
 ) -> RetriedImport:
     """The edition as the deferred-editions sensor would drive it: a first run, then re-runs
     tagged `cinegraph/retry_attempt` while a run failed or films are still `pending`, the
-    last one tagged `cinegraph/final_attempt` (no waiting between them)."""
+    last one tagged `cinegraph/final_attempt` and giving up on what is still pending (no
+    waiting between them)."""
     runs: list[dg.ExecuteInProcessResult] = []
     attempt = 0
     while True:
@@ -132,7 +139,13 @@ def import_with_retries(
             tags[RETRY_ATTEMPT_TAG] = str(attempt)
         if final:
             tags[FINAL_ATTEMPT_TAG] = "true"
-        result = materialize_edition(partition, resources, instance, tags=tags)
+        result = materialize_edition(
+            partition,
+            resources,
+            instance,
+            tags=tags,
+            run_config=give_up_run_config() if final else None,
+        )
         runs.append(result)
         if after_run is not None:
             after_run(attempt, result)

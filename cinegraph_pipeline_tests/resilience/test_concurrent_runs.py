@@ -15,13 +15,13 @@ from sqlalchemy import Engine
 
 from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
 from cinegraph_pipeline.imports.nominations import EditionNominations
-from cinegraph_pipeline.imports.progress import EditionProgress, conclusions
-from cinegraph_pipeline.resolution.cascade import FilmResolver
+from cinegraph_pipeline.imports.progress import ConcludedEdition
 from cinegraph_pipeline.sandbox import Faults, SandboxConfig, SandboxServer
 from cinegraph_pipeline.sources.imdb.resource import ImdbResource
 from cinegraph_pipeline.storage.engine import create_database_engine
+from cinegraph_pipeline.storage.film_records import record_edition
 from cinegraph_pipeline.storage.migrate import upgrade
-from cinegraph_pipeline.storage.writes import movie_ids, upsert_movies, upsert_nominations
+from cinegraph_pipeline.storage.models import utcnow
 
 from .support import (
     cli_env,
@@ -85,15 +85,17 @@ WRITERS = 4
 
 
 def _write_like_edition_write(
-    engine: Engine, nominations: EditionNominations, progress: EditionProgress
+    engine: Engine, nominations: EditionNominations, concluded: ConcludedEdition
 ) -> None:
     """The transaction of the `edition_write` asset: movies, their ids, then nominations."""
-    rows = [r.movie_columns() for r in conclusions(progress, FilmResolver()).values()]
     with engine.begin() as conn:
-        upsert_movies(conn, rows)
-        ids = movie_ids(conn, [film.imdb_id for film in nominations.films])
-        upsert_nominations(
-            conn, [{**row, "movie_id": ids.get(row["film_imdb_id"])} for row in nominations.rows]
+        record_edition(
+            conn,
+            nominations.festival,
+            nominations.year,
+            concluded.resolutions.values(),
+            nominations.rows,
+            utcnow(),
         )
 
 
@@ -113,7 +115,7 @@ def test_writes_of_one_edition_released_at_once_store_everything_once(
             resources=resources,
         )
     nominations = staged.asset_value("edition_nominations_scraped")
-    progress = staged.asset_value("edition_stubs")
+    concluded = staged.asset_value("edition_stubs")
     engine = create_database_engine(postgres_url)
     upgrade(engine)
     for _round in range(3):
@@ -123,7 +125,7 @@ def test_writes_of_one_edition_released_at_once_store_everything_once(
             barrier: threading.Barrier = barrier,
         ) -> None:
             barrier.wait(timeout=30)
-            _write_like_edition_write(engine, nominations, progress)
+            _write_like_edition_write(engine, nominations, concluded)
 
         with ThreadPoolExecutor(WRITERS) as pool:
             for future in [pool.submit(writer) for _ in range(WRITERS)]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pickle
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -26,8 +25,6 @@ from cinegraph_pipeline.sources.records import (
 
 from .fakes import FailingTmdb, FakeImdb, FakeOmdb, error, record, tmdb
 
-NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
-IN_A_WEEK = NOW + timedelta(days=7)
 QUERY = FilmQuery("tt0111111", "The Quiet Field", "Le champ tranquille", 2024)
 OMDB_RECORD = OmdbRecord(
     imdb_id="tt0111111",
@@ -55,7 +52,6 @@ def resolver(
         tmdb=tmdb_api or tmdb(),
         omdb=omdb or FakeOmdb(),
         imdb=imdb or FakeImdb(),
-        clock=lambda: NOW,
     )
 
 
@@ -68,7 +64,7 @@ class TestSourcePaths:
         assert result.film.tmdb_id == 7 and result.film.imdb_id == "tt0111111"
         assert (result.fallback_level, result.lookup_confidence) == (2, 0.9)
         assert not result.needs_enrichment and not result.needs_review
-        assert result.next_tmdb_retry_at is None and result.review_candidates == []
+        assert result.review_candidates == []
         assert omdb.calls == [] and imdb.calls == []
 
     def test_omdb_by_id_when_tmdb_does_not_know_the_film(self) -> None:
@@ -78,7 +74,6 @@ class TestSourcePaths:
         assert result.film.directors == ("Ana Sousa",) and result.film.imdb_votes == 1234
         assert result.film.original_title == "Le champ tranquille"  # kept from the festival
         assert result.needs_enrichment and not result.needs_review
-        assert result.next_tmdb_retry_at == IN_A_WEEK
         assert result.fallback_level is None and result.lookup_confidence == 1.0
         assert omdb.calls == [("omdb_by_id", "tt0111111")] and imdb.calls == []
 
@@ -113,7 +108,6 @@ class TestSourcePaths:
         result = resolver(imdb=imdb).resolve(QUERY)
         assert (result.import_type, result.data_source) == (ImportType.MINIMAL, DataSource.IMDB)
         assert result.film.runtime == 101 and result.needs_enrichment
-        assert result.next_tmdb_retry_at == IN_A_WEEK
 
     def test_stub_when_every_source_says_not_found(self) -> None:
         result = resolver().resolve(QUERY)
@@ -121,7 +115,6 @@ class TestSourcePaths:
         assert result.film.title == "The Quiet Field" and result.film.year == 2024
         assert result.film.original_title == "Le champ tranquille"
         assert result.needs_enrichment and not result.needs_review
-        assert result.next_tmdb_retry_at == IN_A_WEEK
         assert [a.source for a in result.attempts] == [Source.TMDB, Source.OMDB, Source.IMDB]
 
 
@@ -173,7 +166,7 @@ class TestDeferral:
         )
         assert result.error_type == str(error_type)
         assert result.film.title == "The Quiet Field" and result.film.tmdb_id is None
-        assert result.needs_enrichment and result.next_tmdb_retry_at is None
+        assert result.needs_enrichment and not result.needs_review
         assert omdb.calls == []  # never downgraded to a lower source because of an error
 
     def test_transient_omdb_error_defers_instead_of_asking_imdb(self) -> None:
@@ -198,14 +191,18 @@ class TestDeferral:
         )
         assert resolver(omdb=omdb).resolve(QUERY).import_type == ImportType.PENDING
 
-    def test_abandoned_pending_film_becomes_a_stub_to_review(self) -> None:
-        api = FailingTmdb(
-            tmdb(), Operation.FIND, error(Source.TMDB, Operation.FIND, ErrorType.NETWORK)
-        )
-        films = resolver(api)
-        stub = films.abandon_pending(films.resolve(QUERY))
-        assert (stub.import_type, stub.needs_review) == (ImportType.STUB, True)
-        assert stub.next_tmdb_retry_at == IN_A_WEEK
+    def test_an_exception_of_our_own_defers_the_film_for_review(self) -> None:
+        class BrokenOmdb(FakeOmdb):
+            def by_imdb_id(self, imdb_id: str) -> OmdbRecord:
+                raise ZeroDivisionError("division by zero")
+
+        imdb = FakeImdb(pages={"tt0111111": IMDB_PAGE})
+        result = resolver(omdb=BrokenOmdb(), imdb=imdb).resolve(QUERY)
+        assert (result.import_type, result.needs_review) == (ImportType.PENDING, True)
+        assert result.error_type == "internal_error"
+        assert "ZeroDivisionError" in (result.error_message or "")
+        assert "by_imdb_id" in (result.error_message or "")  # where it happened
+        assert imdb.calls == []  # a bug is nobody's "not found"
 
 
 class TestAuth:
@@ -234,8 +231,8 @@ class TestAuth:
 class TestStages:
     def test_stages_advance_one_source_at_a_time(self) -> None:
         omdb = FakeOmdb(by_id={"tt0111111": OMDB_RECORD})
-        tmdb_stage = FilmResolver(tmdb=tmdb(), clock=lambda: NOW)
-        omdb_stage = FilmResolver(omdb=omdb, clock=lambda: NOW)
+        tmdb_stage = FilmResolver(tmdb=tmdb())
+        omdb_stage = FilmResolver(omdb=omdb)
         progress = tmdb_stage.advance(FilmProgress(QUERY))
         assert progress.next_source == Source.OMDB and not progress.settled
         progress = omdb_stage.advance(progress)
@@ -256,7 +253,7 @@ class TestStages:
 class TestTmdbRetry:
     def test_retry_finds_the_film_and_gives_the_full_row(self) -> None:
         api = tmdb(record(9, "The Quiet Field", 2024, imdb="tt0111111"))
-        retry = FilmResolver(tmdb=api, clock=lambda: NOW).retry_tmdb(QUERY)
+        retry = FilmResolver(tmdb=api).retry_tmdb(QUERY)
         assert retry.outcome.status == LookupStatus.FOUND
         assert isinstance(retry.resolution, Resolution)
         assert retry.resolution.import_type == ImportType.FULL
@@ -267,15 +264,6 @@ class TestTmdbRetry:
         retry = FilmResolver(tmdb=api).retry_tmdb(QUERY)
         assert retry.outcome.status == LookupStatus.NOT_FOUND and retry.resolution is None
         assert {str(c.operation) for c in api.calls} <= {"find", "search"}
-
-
-def test_movie_columns_carry_the_row() -> None:
-    result = resolver(omdb=FakeOmdb(by_id={"tt0111111": OMDB_RECORD})).resolve(QUERY)
-    columns = result.movie_columns()
-    assert columns["import_type"] == "minimal" and columns["data_source"] == "omdb"
-    assert columns["directors"] == ["Ana Sousa"] and columns["genres"] == []
-    assert columns["next_tmdb_retry_at"] == IN_A_WEEK
-    assert columns["review_candidates"] == [] and columns["needs_enrichment"] is True
 
 
 def test_stage_results_survive_pickling() -> None:

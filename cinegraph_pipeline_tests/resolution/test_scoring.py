@@ -273,7 +273,6 @@ class TestConfig:
             {"max_fallback_level": 7},
             {"min_confidence": 1.5},
             {"ambiguity_margin": 0.3, "decisive_margin": 0.2},
-            {"retry_after_days": 0},
         ],
     )
     def test_invalid_values_are_refused(self, values: dict[str, float]) -> None:

@@ -6,19 +6,21 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
 from cinegraph_pipeline.sources.http.limits import (
     BreakerState,
     CircuitBreaker,
     DailyQuota,
     MemoryQuotaStore,
-    SqliteQuotaStore,
+    QuotaStore,
     TokenBucket,
 )
 from cinegraph_pipeline.sources.http.transport import RetryPolicy, parse_retry_after
+from cinegraph_pipeline.storage.engine import shared_engine
+from cinegraph_pipeline.storage.quota_counters import DatabaseQuotaStore
 
 
 class FakeClock:
@@ -107,9 +109,11 @@ def test_breaker_release_frees_the_probe_without_judging() -> None:
     assert breaker.allow()
 
 
-@pytest.mark.parametrize("store", ["memory", "sqlite"])
-def test_daily_quota(store: str, tmp_path: Path) -> None:
-    backing = MemoryQuotaStore() if store == "memory" else SqliteQuotaStore(tmp_path / "q.sqlite")
+@pytest.mark.parametrize("store", ["memory", "database"])
+def test_daily_quota(store: str, sqlite_url: str) -> None:
+    backing: QuotaStore = (
+        MemoryQuotaStore() if store == "memory" else DatabaseQuotaStore(shared_engine(sqlite_url))
+    )
     day = ["2026-01-01"]
     quota = DailyQuota("omdb:abc", 3, backing, day=lambda: day[0])
     assert [quota.try_consume() for _ in range(4)] == [True, True, True, False]
@@ -120,13 +124,12 @@ def test_daily_quota(store: str, tmp_path: Path) -> None:
     assert not quota.try_consume()
 
 
-def test_sqlite_quota_is_shared_between_instances_and_threads(tmp_path: Path) -> None:
-    path = tmp_path / "quota.sqlite"
+def test_database_quota_is_shared_between_instances_and_threads(migrated_engine: Engine) -> None:
     results: list[bool] = []
     lock = threading.Lock()
 
     def worker() -> None:
-        quota = DailyQuota("zyte:k", 1.0, SqliteQuotaStore(path))  # a dollar budget
+        quota = DailyQuota("zyte:k", 1.0, DatabaseQuotaStore(migrated_engine))  # a dollar budget
         for _ in range(10):
             ok = quota.try_consume(0.05)
             with lock:

@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 
 from cinegraph_pipeline.sources.errors import ErrorType, SourceError
-from cinegraph_pipeline.sources.http.limits import MemoryQuotaStore, SqliteQuotaStore
+from cinegraph_pipeline.sources.http.limits import MemoryQuotaStore
 from cinegraph_pipeline.sources.lookup import FilmSource
 from cinegraph_pipeline.sources.omdb.client import OmdbClient
 from cinegraph_pipeline.sources.records import FilmQuery
 from cinegraph_pipeline.sources.tracking import MetricsRecorder
+from cinegraph_pipeline.storage.engine import create_database_engine, shared_engine
+from cinegraph_pipeline.storage.quota_counters import DatabaseQuotaStore
 
 from .conftest import OMDB_KEY, Rows, assert_no_secret, fast_options
 from .localserver import Canned, LocalServer, unused_port
@@ -120,15 +122,21 @@ def test_request_limit_reached_stops_calling_for_the_day(
 
 
 def test_daily_quota_is_respected_without_calling(
-    server: LocalServer, recorder: MetricsRecorder, rows: Rows, tmp_path: Path
+    server: LocalServer, recorder: MetricsRecorder, rows: Rows, sqlite_url: str
 ) -> None:
     server.add("/", Canned(200, MATRIX))
-    store = SqliteQuotaStore(tmp_path / "quota.sqlite")
-    first = omdb(server, recorder, daily_quota=2, quota_store=store)
+    first = omdb(
+        server, recorder, daily_quota=2, quota_store=DatabaseQuotaStore(shared_engine(sqlite_url))
+    )
     first.by_imdb_id("tt0000001")
     first.by_imdb_id("tt0000002")
-    # another run the same day, same key: the count is shared through the file
-    second = omdb(server, recorder, daily_quota=2, quota_store=SqliteQuotaStore(store.path))
+    # another run the same day, same key: the count is shared through the film database
+    second = omdb(
+        server,
+        recorder,
+        daily_quota=2,
+        quota_store=DatabaseQuotaStore(create_database_engine(sqlite_url)),
+    )
     with pytest.raises(SourceError) as caught:
         second.by_imdb_id("tt0000003")
     assert caught.value.error_type is ErrorType.QUOTA_EXHAUSTED

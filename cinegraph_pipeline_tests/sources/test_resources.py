@@ -9,11 +9,15 @@ from typing import Any
 
 import dagster as dg
 import pytest
+from sqlalchemy import select
 
+from cinegraph_pipeline import config
 from cinegraph_pipeline.sources.imdb import ImdbResource
 from cinegraph_pipeline.sources.omdb import OmdbResource
 from cinegraph_pipeline.sources.tmdb import TmdbResource
 from cinegraph_pipeline.sources.tracking import MetricsRecorder, NullRecorder
+from cinegraph_pipeline.storage.engine import shared_engine
+from cinegraph_pipeline.storage.models import QuotaCounter
 
 from .conftest import OMDB_KEY, TMDB_KEY, TMDB_TOKEN, ZYTE_KEY, assert_no_secret, fixture_path
 from .localserver import Canned, LocalServer
@@ -62,11 +66,11 @@ def test_from_env_reads_the_mission_names(clean_env: pytest.MonkeyPatch) -> None
     assert tmdb.requests_per_second == 5  # keyword arguments win
     with tmdb.client(NullRecorder()) as tmdb_client:
         assert tmdb_client._api_key == TMDB_KEY and tmdb_client._api_token is None
-    omdb = OmdbResource.from_env(cache_backend="memory", quota_state_path="memory")
+    omdb = OmdbResource.from_env(cache_backend="memory", quota_database_url="memory")
     assert (omdb.api_key, omdb.base_url) == (None, "http://127.0.0.1:9/omdb/")
     with omdb.client(NullRecorder()) as omdb_client:
         assert omdb_client._api_key == OMDB_KEY
-    imdb = ImdbResource.from_env(cache_backend="memory", quota_state_path="memory")
+    imdb = ImdbResource.from_env(cache_backend="memory", quota_database_url="memory")
     assert (imdb.zyte_api_key, imdb.zyte_api_url) == (None, "http://127.0.0.1:9/zyte")
     with imdb.client(NullRecorder()) as client:
         assert client.via == "zyte" and client.zyte.api_key == ZYTE_KEY
@@ -75,14 +79,17 @@ def test_from_env_reads_the_mission_names(clean_env: pytest.MonkeyPatch) -> None
         assert direct.via == "direct"
 
 
-def test_cache_and_quota_files_default_under_dagster_home(
+def test_the_cache_defaults_under_dagster_home_and_the_quota_in_the_film_database(
     clean_env: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     home = tmp_path / "dagster_home"
-    with OmdbResource.from_env(api_key=OMDB_KEY).client(NullRecorder()):
-        pass
+    with OmdbResource.from_env(api_key=OMDB_KEY).client(NullRecorder()) as client:
+        assert client.quota.try_consume()
     assert (home / "http_cache" / "omdb.sqlite").exists()
-    assert (home / "http_cache" / "quota.sqlite").exists()
+    assert not (home / "http_cache" / "quota.sqlite").exists()
+    engine = shared_engine(config.database_url())
+    with engine.connect() as conn:
+        assert conn.execute(select(QuotaCounter.used)).scalars().all() == [1.0]
 
 
 def test_resource_in_a_dagster_asset_with_recorder_context(

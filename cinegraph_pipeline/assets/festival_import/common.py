@@ -69,8 +69,10 @@ def edition_recorder(
         yield recorder, tally
 
 
-def is_final_attempt(context: dg.AssetExecutionContext) -> bool:
-    return context.run.tags.get(FINAL_ATTEMPT_TAG) == "true"
+def give_up_run_config() -> dict[str, Any]:
+    """The run configuration of an edition's last attempt: the write stage turns the films
+    still pending into stubs to review (`edition_write`'s `give_up_pending`)."""
+    return {"ops": {"edition_write": {"config": {"give_up_pending": True}}}}
 
 
 def permanent_failure(context: dg.AssetExecutionContext, description: str) -> dg.Failure:

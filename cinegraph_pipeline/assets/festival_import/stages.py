@@ -11,20 +11,19 @@ from typing import TypeVar
 
 import dagster as dg
 from pydantic import Field
-from sqlalchemy import select
 
 from cinegraph_pipeline.assets.festival_import.common import (
     GROUP,
     STAGE_RETRY_POLICY,
     edition_of,
     edition_recorder,
-    is_final_attempt,
     permanent_failure,
 )
 from cinegraph_pipeline.imports.nominations import EditionNominations
 from cinegraph_pipeline.imports.progress import (
+    ConcludedEdition,
     EditionProgress,
-    conclusions,
+    conclude_edition,
     run_stage,
     start_progress,
     with_call_counts,
@@ -37,7 +36,7 @@ from cinegraph_pipeline.sources.imdb.resource import ImdbResource
 from cinegraph_pipeline.sources.omdb.resource import OmdbResource
 from cinegraph_pipeline.sources.tmdb.resource import TmdbResource
 from cinegraph_pipeline.sources.tracking import Recorder
-from cinegraph_pipeline.storage.models import Movie
+from cinegraph_pipeline.storage.film_records import stored_import_types
 from cinegraph_pipeline.storage.resource import DatabaseResource
 
 Client = TypeVar("Client")
@@ -142,19 +141,6 @@ def _stage_result(progress: EditionProgress, source: Source) -> dg.MaterializeRe
     return dg.MaterializeResult(value=progress, metadata=metadata)
 
 
-def _stored_import_types(database: DatabaseResource, imdb_ids: list[str]) -> dict[str, str]:
-    stored: dict[str, str] = {}
-    with database.engine().connect() as conn:
-        for start in range(0, len(imdb_ids), 500):
-            chunk = imdb_ids[start : start + 500]
-            stored.update(
-                conn.execute(
-                    select(Movie.imdb_id, Movie.import_type).where(Movie.imdb_id.in_(chunk))
-                ).all()
-            )
-    return stored
-
-
 @dg.asset(
     group_name=GROUP,
     partitions_def=edition_partitions,
@@ -178,7 +164,8 @@ def edition_tmdb_matches(
     """
     edition = edition_of(context)
     films = edition_nominations_scraped.films
-    stored = _stored_import_types(database, [film.imdb_id for film in films])
+    with database.engine().connect() as conn:
+        stored = stored_import_types(conn, [film.imdb_id for film in films])
     progress = start_progress(edition.festival.slug, edition.year, films, stored)
     return _source_stage(
         context,
@@ -260,28 +247,29 @@ def edition_imdb_matches(
 )
 def edition_stubs(
     context: dg.AssetExecutionContext, edition_imdb_matches: EditionProgress
-) -> dg.MaterializeResult[EditionProgress]:
-    """Films that every source answered "not found" for, kept as stubs.
+) -> dg.MaterializeResult[ConcludedEdition]:
+    """Every looked-up film's conclusion, the stubs among them: films that every source
+    answered "not found" for.
 
     A stub holds only what the festival page said (title, original title, year) and is
     retried against TMDb by the enrichment schedule, so a nominated film is never lost.
-    Films a source failed on are not stubs: they stay deferred for the retry sensor (on its
-    last attempt they become stubs flagged for review).
+    Films a source failed on are not stubs: they stay deferred (`pending`) for the retry
+    sensor. The write stage stores exactly what this stage concluded.
     """
-    progress = edition_imdb_matches
-    resolved = conclusions(progress, FilmResolver(), final_attempt=is_final_attempt(context))
-    stubs = [r for r in resolved.values() if r.import_type is ImportType.STUB]
-    looked_up = len(resolved)
+    concluded = conclude_edition(edition_imdb_matches)
+    stubs = [r for r in concluded.resolutions.values() if r.import_type is ImportType.STUB]
+    looked_up = len(concluded.resolutions)
     rows = "\n".join(
         f"| {r.film.imdb_id} | {r.film.title} | {r.film.year or ''} |" for r in stubs[:25]
     )
     context.log.info(f"{len(stubs)} stubs of {looked_up} films looked up")
     return dg.MaterializeResult(
-        value=progress,
+        value=concluded,
         metadata={
-            "films": dg.MetadataValue.int(len(progress.films)),
+            "films": dg.MetadataValue.int(len(edition_imdb_matches.films)),
             "looked_up": dg.MetadataValue.int(looked_up),
             "stubs": dg.MetadataValue.int(len(stubs)),
+            "deferred": dg.MetadataValue.int(concluded.count(ImportType.PENDING)),
             "stub_rate": dg.MetadataValue.float(
                 round(len(stubs) / looked_up, 4) if looked_up else 0.0
             ),

@@ -1,24 +1,31 @@
 """Stage 6: the edition's movies and nominations written to the film database."""
 
 import dagster as dg
-from sqlalchemy import func, select
+from pydantic import Field
 
 from cinegraph_pipeline.assets.festival_import.common import (
     GROUP,
     STAGE_RETRY_POLICY,
     edition_of,
-    is_final_attempt,
 )
 from cinegraph_pipeline.checks.edition import edition_check_results, edition_check_specs
 from cinegraph_pipeline.imports.nominations import EditionNominations
-from cinegraph_pipeline.imports.progress import EditionProgress, conclusions
+from cinegraph_pipeline.imports.progress import ConcludedEdition
 from cinegraph_pipeline.partitions import edition_partitions
-from cinegraph_pipeline.resolution.cascade import FilmResolver, ImportType
-from cinegraph_pipeline.storage.models import Movie
+from cinegraph_pipeline.resolution.cascade import ImportType
+from cinegraph_pipeline.storage.film_records import record_edition
+from cinegraph_pipeline.storage.models import utcnow
 from cinegraph_pipeline.storage.resource import DatabaseResource
-from cinegraph_pipeline.storage.writes import movie_ids, upsert_movies, upsert_nominations
 
 IMPORT_TYPES = ("full", "minimal", "stub", "pending")
+
+
+class WriteConfig(dg.Config):
+    give_up_pending: bool = Field(
+        default=False,
+        description="The retry sensor's last attempt: films still pending after this write "
+        "become stubs flagged for review.",
+    )
 
 
 @dg.asset(
@@ -30,8 +37,9 @@ IMPORT_TYPES = ("full", "minimal", "stub", "pending")
 )
 def edition_write(
     context: dg.AssetExecutionContext,
+    config: WriteConfig,
     edition_nominations_scraped: EditionNominations,
-    edition_stubs: EditionProgress,
+    edition_stubs: ConcludedEdition,
     database: DatabaseResource,
 ) -> dg.MaterializeResult:
     """The edition in the film database: one `movies` row per film, one
@@ -40,31 +48,26 @@ def edition_write(
     Writes are upserts on the natural keys that touch a row only when a value changed and
     never downgrade a film, so re-materializing an edition changes nothing that has not
     changed upstream. Films deferred by a failing source are stored as `pending` and the
-    retry sensor runs the edition again; on its last attempt they become stubs flagged for
-    review.
+    retry sensor runs the edition again; on its last attempt (`give_up_pending`) they become
+    stubs flagged for review.
     """
-    progress = edition_stubs
+    progress = edition_stubs.progress
     nominations = edition_nominations_scraped
-    final = is_final_attempt(context)
-    resolved = conclusions(progress, FilmResolver(), final_attempt=final)
-    rows = [resolution.movie_columns() for resolution in resolved.values()]
-    film_ids = [film.imdb_id for film in nominations.films]
+    edition = edition_of(context)
     engine = database.engine()
     with engine.begin() as conn:
-        movie_counts = upsert_movies(conn, rows)
-        ids = movie_ids(conn, film_ids)
-        nomination_rows = [
-            {**row, "movie_id": ids.get(row["film_imdb_id"])} for row in nominations.rows
-        ]
-        nomination_counts = upsert_nominations(conn, nomination_rows)
-        by_type = dict(
-            conn.execute(
-                select(Movie.import_type, func.count())
-                .where(Movie.imdb_id.in_(film_ids))
-                .group_by(Movie.import_type)
-            ).all()
+        written = record_edition(
+            conn,
+            edition.festival.slug,
+            edition.year,
+            edition_stubs.resolutions.values(),
+            nominations.rows,
+            utcnow(),
+            give_up=config.give_up_pending,
         )
-    edition = edition_of(context)
+    if written.given_up:
+        context.log.info(f"{written.given_up} pending films turned into stubs to review")
+    by_type, movie_counts, nomination_counts = written.by_type, written.movies, written.nominations
     checks = edition_check_results(engine, edition.festival.slug, edition.year)
     lost = next(c for c in checks if c.check_name == "no_lost_nominations").metadata["measured"]
     tmdb_stats = next((s for s in progress.stages if s.source == "tmdb"), None)
@@ -73,13 +76,12 @@ def edition_write(
     seconds = sum(stage.seconds for stage in progress.stages)
     films = len(nominations.films)
     metadata: dict[str, dg.RawMetadataValue] = {
-        "nominations": dg.MetadataValue.int(len(nomination_rows)),
+        "nominations": dg.MetadataValue.int(len(nominations.rows)),
         "films": dg.MetadataValue.int(films),
         **{t: dg.MetadataValue.int(by_type.get(t, 0)) for t in IMPORT_TYPES},
-        "deferred": dg.MetadataValue.int(
-            sum(1 for r in resolved.values() if r.import_type is ImportType.PENDING)
-        ),
-        "looked_up": dg.MetadataValue.int(len(resolved)),
+        "deferred": dg.MetadataValue.int(edition_stubs.count(ImportType.PENDING)),
+        "given_up": dg.MetadataValue.int(written.given_up),
+        "looked_up": dg.MetadataValue.int(len(edition_stubs.resolutions)),
         "movies_inserted": dg.MetadataValue.int(movie_counts.inserted),
         "movies_updated": dg.MetadataValue.int(movie_counts.updated),
         "nominations_inserted": dg.MetadataValue.int(nomination_counts.inserted),
@@ -89,7 +91,7 @@ def edition_write(
         "cost_usd": dg.MetadataValue.float(round(cost, 6)),
         "cost_per_film_usd": dg.MetadataValue.float(round(cost / films, 6) if films else 0.0),
         "lookup_seconds": dg.MetadataValue.float(round(seconds, 3)),
-        "final_attempt": dg.MetadataValue.bool(final),
+        "final_attempt": dg.MetadataValue.bool(config.give_up_pending),
     }
     for level in range(1, 7):
         metadata[f"resolved_level_{level}"] = dg.MetadataValue.int(
@@ -101,7 +103,7 @@ def edition_write(
         f"| {by_type.get('pending', 0)} | {calls} | {cost:.4f} |"
     )
     context.log.info(
-        f"{films} films ({by_type}), {len(nomination_rows)} nominations; "
+        f"{films} films ({by_type}), {len(nominations.rows)} nominations; "
         f"movies {movie_counts}, nominations {nomination_counts}"
     )
     bugs = progress.internal_errors()

@@ -6,7 +6,6 @@ from .limits import (
     CircuitBreaker,
     DailyQuota,
     MemoryQuotaStore,
-    SqliteQuotaStore,
     TokenBucket,
 )
 from .session import CacheBackend, CacheOptions, build_session, default_cache_dir
@@ -27,7 +26,6 @@ __all__ = [
     "MemoryQuotaStore",
     "RequestGate",
     "RetryPolicy",
-    "SqliteQuotaStore",
     "Timeouts",
     "TokenBucket",
     "build_session",

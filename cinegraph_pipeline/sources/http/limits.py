@@ -8,13 +8,11 @@ bookkeeping.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import Protocol
 
 Clock = Callable[[], float]
@@ -68,8 +66,9 @@ class TokenBucket:
 
 
 class QuotaStore(Protocol):
-    """Where daily usage is counted: memory for one process, SQLite to share a day's count
-    between runs and processes (the OMDb key's quota does not reset when a run ends)."""
+    """Where daily usage is counted: memory for one process, or the film database
+    (`storage.quota_counters`) to share a day's count between runs, processes and hosts (the
+    OMDb key's quota does not reset when a run ends). `add_within` is atomic."""
 
     def add_within(self, name: str, day: str, amount: float, limit: float) -> bool: ...
 
@@ -98,66 +97,6 @@ class MemoryQuotaStore:
     def used(self, name: str, day: str) -> float:
         with self._lock:
             return self._used.get((name, day), 0.0)
-
-
-class SqliteQuotaStore:
-    """Daily usage in a small SQLite file; `BEGIN IMMEDIATE` makes check-and-add atomic across
-    processes, so parallel runs cannot overspend a key together."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as con:
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS quota_usage ("
-                " name TEXT NOT NULL, day TEXT NOT NULL, used REAL NOT NULL,"
-                " PRIMARY KEY (name, day))"
-            )
-
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
-
-    def add_within(self, name: str, day: str, amount: float, limit: float) -> bool:
-        con = self._connect()
-        try:
-            con.execute("BEGIN IMMEDIATE")
-            row = con.execute(
-                "SELECT used FROM quota_usage WHERE name = ? AND day = ?", (name, day)
-            ).fetchone()
-            current = row[0] if row else 0.0
-            if current + amount > limit + 1e-9:
-                con.execute("ROLLBACK")
-                return False
-            con.execute(
-                "INSERT INTO quota_usage (name, day, used) VALUES (?, ?, ?)"
-                " ON CONFLICT (name, day) DO UPDATE SET used = excluded.used",
-                (name, day, current + amount),
-            )
-            con.execute("COMMIT")
-            return True
-        finally:
-            con.close()
-
-    def set_used(self, name: str, day: str, used: float) -> None:
-        con = self._connect()
-        try:
-            con.execute(
-                "INSERT INTO quota_usage (name, day, used) VALUES (?, ?, ?)"
-                " ON CONFLICT (name, day) DO UPDATE SET used = excluded.used",
-                (name, day, used),
-            )
-        finally:
-            con.close()
-
-    def used(self, name: str, day: str) -> float:
-        con = self._connect()
-        try:
-            row = con.execute(
-                "SELECT used FROM quota_usage WHERE name = ? AND day = ?", (name, day)
-            ).fetchone()
-            return float(row[0]) if row else 0.0
-        finally:
-            con.close()
 
 
 def utc_day() -> str:

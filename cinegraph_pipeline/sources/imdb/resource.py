@@ -29,8 +29,10 @@ class ImdbResource(HttpSourceResource):
     )
     zyte_daily_budget_usd: float = Field(default=5.0, description="0 = no budget.")
     zyte_requests_per_second: float = 5.0
-    quota_state_path: str | None = Field(
-        default=None, description="SQLite file counting the day's Zyte spend, or 'memory'."
+    quota_database_url: str | None = Field(
+        default=None,
+        description="Database counting the day's Zyte spend: the film database by default, "
+        "'memory' for this process only.",
     )
 
     def zyte_options(self) -> ZyteOptions | None:
@@ -51,7 +53,7 @@ class ImdbResource(HttpSourceResource):
             self.http_options(),
             recorder,
             zyte=zyte,
-            quota_store=self._quota_store(self.quota_state_path) if zyte else None,
+            quota_store=self._quota_store(self.quota_database_url) if zyte else None,
         )
 
     @classmethod

@@ -23,8 +23,10 @@ class OmdbResource(HttpSourceResource):
     daily_quota: int = Field(
         default=DEFAULT_DAILY_QUOTA, description="Requests per UTC day; 0 = unlimited."
     )
-    quota_state_path: str | None = Field(
-        default=None, description="SQLite file counting the day's requests, or 'memory'."
+    quota_database_url: str | None = Field(
+        default=None,
+        description="Database counting the day's requests: the film database by default, "
+        "'memory' for this process only.",
     )
 
     def client(self, recorder: Recorder) -> OmdbClient:
@@ -33,7 +35,7 @@ class OmdbResource(HttpSourceResource):
             recorder,
             api_key=run_secret(self.api_key, config.OMDB_API_KEY_VAR),
             daily_quota=self.daily_quota,
-            quota_store=self._quota_store(self.quota_state_path),
+            quota_store=self._quota_store(self.quota_database_url),
         )
 
     @classmethod
