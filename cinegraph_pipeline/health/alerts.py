@@ -54,7 +54,8 @@ class CheckOutcome:
 
 @dataclass(slots=True)
 class AlertState:
-    """Per check key, the last execution record read; per episode key, an open failure."""
+    """What the sensor has read (`seen`: its reading position), per episode key an open
+    failure, and the messages still to deliver."""
 
     seen: dict[str, int] = field(default_factory=dict)
     failing: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -83,7 +84,7 @@ class AlertState:
     def advance(self, outcomes: Iterable[CheckOutcome]) -> list[dict[str, Any]]:
         """Applies outcomes in the order they happened; returns the messages to send."""
         messages: list[dict[str, Any]] = []
-        for outcome in sorted(outcomes, key=lambda o: o.record_id):
+        for outcome in sorted(outcomes, key=lambda o: (o.timestamp, o.record_id)):
             key = outcome.episode_key
             episode = self.failing.get(key)
             if not outcome.passed and episode is None:
@@ -96,9 +97,6 @@ class AlertState:
             elif outcome.passed and episode is not None:
                 del self.failing[key]
                 messages.append(recovery_message(outcome, float(episode.get("since", 0))))
-            self.seen[outcome.check_key] = max(
-                self.seen.get(outcome.check_key, 0), outcome.record_id
-            )
         return messages
 
 

@@ -1,27 +1,31 @@
 """`api_health_alerts`: posts one message per failure episode of any asset check.
 
-Reads the check executions the instance recorded since its last tick (every check of the
-code location: `api_health`'s and the per-edition ones), feeds them in order to the episode
-state kept in the cursor, and posts the resulting messages to `CINEGRAPH_ALERT_WEBHOOK_URL`
-(a Slack incoming webhook or anything accepting the same JSON); unset, it logs them.
+Reads, through the instance's public run and event APIs, the check evaluations logged by the
+runs updated since its last tick (every check of the code location: `api_health`'s and the
+per-edition ones), feeds them in order to the episode state kept in the cursor, and posts
+the resulting messages to `CINEGRAPH_ALERT_WEBHOOK_URL` (a Slack incoming webhook or anything
+accepting the same JSON); unset, it logs them.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 
 import dagster as dg
-from dagster._core.storage.asset_check_execution_record import (
-    AssetCheckExecutionRecord,
-    AssetCheckExecutionRecordStatus,
-)
 
 from cinegraph_pipeline import config
 from cinegraph_pipeline.checks.api_health import API_HEALTH_CHECK_KEYS
 from cinegraph_pipeline.health.alerts import AlertState, CheckOutcome, deliver
 
-HISTORY_LIMIT = 100
-COMPLETED = {AssetCheckExecutionRecordStatus.SUCCEEDED, AssetCheckExecutionRecordStatus.FAILED}
+# Cursor entry: when the previous tick looked (seconds); the other entries are run ids with
+# the last event storage id read from each.
+SINCE = "__since__"
+# Runs updated this long before the previous tick are read again (slow commits, clocks).
+OVERLAP_SECONDS = 300
+FIRST_LOOK_SECONDS = 7 * 86400
+RUN_LIMIT = 500
 
 
 def watched_check_keys(context: dg.SensorEvaluationContext) -> Sequence[dg.AssetCheckKey]:
@@ -34,79 +38,72 @@ def watched_check_keys(context: dg.SensorEvaluationContext) -> Sequence[dg.Asset
     return list(API_HEALTH_CHECK_KEYS)
 
 
-def _outcome(record: AssetCheckExecutionRecord) -> CheckOutcome | None:
-    event = record.event
-    if event is None or event.dagster_event is None:
+def _outcome(record: dg.EventLogRecord, run_id: str) -> CheckOutcome | None:
+    event = record.event_log_entry.dagster_event
+    evaluation = event.event_specific_data if event is not None else None
+    if not isinstance(evaluation, dg.AssetCheckEvaluation):
         return None
-    evaluation = event.dagster_event.event_specific_data
-    passed = getattr(evaluation, "passed", None)
-    if passed is None:
-        return None
-    metadata = {
-        key: str(getattr(value, "value", value))
-        for key, value in (getattr(evaluation, "metadata", None) or {}).items()
-    }
     return CheckOutcome(
-        record_id=record.id,
-        asset_key=record.key.asset_key.to_user_string(),
-        check_name=record.key.name,
-        partition=record.partition,
-        passed=bool(passed),
-        severity=str(getattr(evaluation.severity, "value", evaluation.severity)),
-        description=getattr(evaluation, "description", None),
-        metadata=metadata,
-        run_id=record.run_id,
-        timestamp=record.create_timestamp if event.timestamp is None else event.timestamp,
+        record_id=record.storage_id,
+        asset_key=evaluation.asset_key.to_user_string(),
+        check_name=evaluation.check_name,
+        partition=evaluation.partition,
+        passed=evaluation.passed,
+        severity=str(evaluation.severity.value),
+        description=evaluation.description,
+        metadata={
+            key: str(getattr(value, "value", value))
+            for key, value in (evaluation.metadata or {}).items()
+        },
+        run_id=run_id,
+        timestamp=record.timestamp,
     )
-
-
-def _run_still_going(instance: dg.DagsterInstance, run_id: str) -> bool:
-    run = instance.get_run_by_id(run_id)
-    return run is not None and not run.is_finished
 
 
 def read_new_outcomes(
     instance: dg.DagsterInstance,
     keys: Iterable[dg.AssetCheckKey],
     state: AlertState,
+    now: float | None = None,
 ) -> list[CheckOutcome]:
-    """Completed evaluations newer than the cursor, oldest first, per check key.
-
-    A planned execution keeps its id when it completes, so reading stops at a planned one
-    whose run is still going (it is read once done); one whose run ended without an
-    evaluation is skipped. A check seen for the first time contributes only its latest
-    evaluation per partition: history from before the sensor ran is not news.
-    """
-    storage = instance.event_log_storage
-    keys = list(keys)
-    latest = storage.get_latest_asset_check_execution_by_key(keys)
+    """Check evaluations not read before, oldest first, from the runs updated since the last
+    tick. On the first tick only the latest evaluation per check and partition counts:
+    history from before the sensor ran is not news."""
+    now = time.time() if now is None else now
+    first = SINCE not in state.seen
+    since = now - FIRST_LOOK_SECONDS if first else state.seen[SINCE] - OVERLAP_SECONDS
+    watched = {(k.asset_key.to_user_string(), k.name) for k in keys}
+    runs = instance.get_run_records(
+        filters=dg.RunsFilter(updated_after=_utc(since)), limit=RUN_LIMIT
+    )
+    seen: dict[str, int] = {SINCE: int(now)}
     outcomes: list[CheckOutcome] = []
-    for key in keys:
-        newest = latest.get(key)
-        key_text = f"{key.asset_key.to_user_string()}:{key.name}"
-        last_seen = state.seen.get(key_text)
-        if newest is None or (last_seen is not None and newest.id <= last_seen):
-            continue
-        records = storage.get_asset_check_execution_history(key, limit=HISTORY_LIMIT)
-        fresh = sorted(
-            (r for r in records if last_seen is None or r.id > last_seen), key=lambda r: r.id
+    for run in runs:
+        run_id = run.dagster_run.run_id
+        last = state.seen.get(run_id, 0)
+        seen[run_id] = last
+        connection = instance.get_records_for_run(
+            run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
         )
-        read: list[CheckOutcome] = []
-        for record in fresh:
-            if record.status not in COMPLETED:
-                if _run_still_going(instance, record.run_id):
-                    break
-                state.seen[key_text] = record.id
+        for record in connection.records:
+            if record.storage_id <= last:
                 continue
-            outcome = _outcome(record)
-            if outcome is not None:
-                read.append(outcome)
-            state.seen[key_text] = record.id
-        if last_seen is None:
-            by_partition = {o.partition: o for o in read}  # the latest per partition
-            read = list(by_partition.values())
-        outcomes.extend(read)
+            seen[run_id] = max(seen[run_id], record.storage_id)
+            outcome = _outcome(record, run_id)
+            if outcome is not None and (outcome.asset_key, outcome.check_name) in watched:
+                outcomes.append(outcome)
+    state.seen = seen
+    # Storage ids order the events of one run (SQLite keeps one event log per run); the
+    # timestamps order the runs.
+    outcomes.sort(key=lambda o: (o.timestamp, o.record_id))
+    if first:
+        latest = {o.episode_key: o for o in outcomes}
+        outcomes = sorted(latest.values(), key=lambda o: (o.timestamp, o.record_id))
     return outcomes
+
+
+def _utc(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)
 
 
 @dg.sensor(

@@ -65,3 +65,26 @@ def test_sensors_and_schedules_start_running() -> None:
 def test_edition_partitions_cover_every_festival_from_2000() -> None:
     keys = set(edition_partitions.get_partition_keys())
     assert "cannes|2016" in keys and "locarno|2000" in keys and "oscars|1999" not in keys
+
+
+def test_the_package_uses_public_dagster_apis_only() -> None:
+    import ast
+    from pathlib import Path
+
+    import cinegraph_pipeline
+
+    private: list[str] = []
+    for path in Path(cinegraph_pipeline.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            private += [f"{path.name}: {n}" for n in names if n.startswith("dagster._")]
+    assert private == []
+
+
+def test_the_retry_sensor_launches_the_import_and_the_give_up_job() -> None:
+    sensor = defs.get_sensor_def("deferred_editions_sensor")
+    assert {job.name for job in sensor.jobs} == {"festival_import_job", "give_up_pending_job"}
