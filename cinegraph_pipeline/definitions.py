@@ -23,11 +23,7 @@ from cinegraph_pipeline.schedules.enrichment import (
     placeholder_enrichment_job,
     placeholder_enrichment_schedule,
 )
-from cinegraph_pipeline.schedules.health import (
-    HEALTH_JOBS,
-    HEALTH_SCHEDULES,
-    api_health_after_imports,
-)
+from cinegraph_pipeline.schedules.health import HEALTH_JOBS, HEALTH_SCHEDULES, HEALTH_SENSORS
 from cinegraph_pipeline.sensors.alerts import api_health_alerts
 from cinegraph_pipeline.sensors.deferred_editions import deferred_editions_sensor
 
@@ -50,7 +46,7 @@ defs = dg.Definitions(
         *HEALTH_ASSETS,
     ],
     jobs=[festival_import_job, give_up_pending_job, placeholder_enrichment_job, *HEALTH_JOBS],
-    sensors=[deferred_editions_sensor, api_health_alerts, api_health_after_imports],
+    sensors=[deferred_editions_sensor, api_health_alerts, *HEALTH_SENSORS],
     schedules=[placeholder_enrichment_schedule, *HEALTH_SCHEDULES],
     resources=build_resources(),
 )

@@ -1,6 +1,7 @@
 """`api_health`: the health of every external source, from `api_lookup_metrics`.
 
-Refreshed every hour and after editions are imported. Its numeric metadata (success rate,
+Refreshed every hour and after the assets it depends on are materialized (declarative
+automation). Its numeric metadata (success rate,
 latency, match rate, cost per source and window) is plotted by the UI over time, its charts
 show the latest snapshot, and its checks judge the checked window against the thresholds.
 """
@@ -23,6 +24,27 @@ from cinegraph_pipeline.health.thresholds import HealthThresholds
 from cinegraph_pipeline.storage.resource import DatabaseResource
 
 API_HEALTH_GROUP = "api_health"
+API_HEALTH_KEY = "api_health"
+# What api_health aggregates: the metrics every API-calling asset writes, and the `movies`
+# rows the match rates count (written by the edition write and the enrichment).
+API_HEALTH_DEPS = (
+    "edition_nominations_scraped",
+    "edition_tmdb_matches",
+    "edition_omdb_matches",
+    "edition_imdb_matches",
+    "edition_write",
+    "placeholder_enrichment",
+    "edition_discovery",
+    "metrics_retention",
+)
+HOURLY = "5 * * * *"
+API_HEALTH_AUTOMATION = (
+    (
+        dg.AutomationCondition.cron_tick_passed(HOURLY, "UTC")
+        | dg.AutomationCondition.any_deps_updated()
+    ).since_last_handled()
+    & ~dg.AutomationCondition.in_progress()
+).with_label("hourly, and after what it aggregates was materialized")
 
 
 class ApiHealthConfig(dg.Config):
@@ -67,10 +89,12 @@ def build_api_health_result(
 
 
 @dg.asset(
-    key="api_health",
+    key=API_HEALTH_KEY,
     group_name=API_HEALTH_GROUP,
     kinds={"sql", "matplotlib"},
     check_specs=list(API_HEALTH_CHECK_SPECS),
+    deps=list(API_HEALTH_DEPS),
+    automation_condition=API_HEALTH_AUTOMATION,
 )
 def api_health(config: ApiHealthConfig, database: DatabaseResource) -> dg.MaterializeResult:
     """Health of TMDb, OMDb, IMDb and the festival scraper over the last 24 hours and 7 days.

@@ -1,15 +1,19 @@
-"""When api_health and metrics_retention run: schedules, and the refresh after imports."""
+"""When api_health and metrics_retention run: api_health's automation condition (lineage and
+an hourly tick, evaluated the way the daemon does) and the retention schedule."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
 import dagster as dg
 import pytest
 
+from cinegraph_pipeline.assets.api_health import API_HEALTH_DEPS
 from cinegraph_pipeline.definitions import defs
-from cinegraph_pipeline.schedules.health import api_health_after_imports, build_refresh_sensor
+
+API_HEALTH = dg.AssetKey("api_health")
+START = datetime(2026, 6, 1, 12, 10, tzinfo=UTC)  # after the hour's :05 tick
 
 
 @pytest.fixture
@@ -18,51 +22,60 @@ def instance() -> Iterator[dg.DagsterInstance]:
         yield instance
 
 
-def tick(
-    sensor: dg.SensorDefinition, instance: dg.DagsterInstance, cursor: str | None
-) -> tuple[Any, dg.SensorEvaluationContext]:
-    context = dg.build_sensor_context(instance=instance, cursor=cursor, definitions=defs)
-    return sensor(context), context
+def requested(result: dg.EvaluateAutomationConditionsResult) -> int:
+    return result.get_num_requested(API_HEALTH)
 
 
-def test_refresh_waits_for_an_edition_write(instance: dg.DagsterInstance) -> None:
-    result, _ = tick(api_health_after_imports, instance, None)
-    assert isinstance(result, dg.SkipReason)
-
-    for edition in ("cannes|2016", "venice|2016"):
-        instance.report_runless_asset_event(
-            dg.AssetMaterialization("edition_write", partition=edition)
-        )
-    result, _ = tick(api_health_after_imports, instance, None)
-    assert isinstance(result, dg.SensorResult)
-    (request,) = result.run_requests  # two editions, one refresh
-    assert result.cursor is not None and request.run_key == f"after-imports-{result.cursor}"
-
-    again, _ = tick(api_health_after_imports, instance, result.cursor)
-    assert isinstance(again, dg.SkipReason)
-    instance.report_runless_asset_event(dg.AssetMaterialization("edition_write"))
-    later, _ = tick(api_health_after_imports, instance, result.cursor)
-    assert isinstance(later, dg.SensorResult) and int(later.cursor) > int(result.cursor)
+def test_api_health_declares_what_it_aggregates() -> None:
+    graph = defs.resolve_asset_graph()
+    parents = {key.to_user_string() for key in graph.get(API_HEALTH).parent_keys}
+    assert parents == set(API_HEALTH_DEPS)
+    # every API-calling asset is among them
+    pooled = {
+        key.to_user_string()
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).is_materializable and graph.get(key).pools
+    }
+    assert pooled and pooled <= parents
 
 
-def test_the_refresh_sensor_can_watch_other_assets(instance: dg.DagsterInstance) -> None:
-    sensor = build_refresh_sensor([dg.AssetKey("film_database")], minimum_interval_seconds=60)
-    instance.report_runless_asset_event(dg.AssetMaterialization("film_database"))
-    result, _ = tick(sensor, instance, None)
-    assert isinstance(result, dg.SensorResult) and len(result.run_requests) == 1
+def test_api_health_refreshes_after_an_edition_and_hourly(instance: dg.DagsterInstance) -> None:
+    first = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=dg.AssetSelection.assets(API_HEALTH),
+        evaluation_time=START,
+    )  # fmt: skip
+    assert requested(first) == 0  # nothing happened since the last hourly tick
+    instance.report_runless_asset_event(
+        dg.AssetMaterialization("edition_write", partition="cannes|2016")
+    )
+    after_import = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=dg.AssetSelection.assets(API_HEALTH),
+        cursor=first.cursor, evaluation_time=START + timedelta(minutes=1),
+    )  # fmt: skip
+    assert requested(after_import) == 1
+    # Once handled, the same import asks for nothing more...
+    quiet = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=dg.AssetSelection.assets(API_HEALTH),
+        cursor=after_import.cursor, evaluation_time=START + timedelta(minutes=2),
+    )  # fmt: skip
+    assert requested(quiet) == 0
+    # ...until the next hourly tick, with no import at all.
+    hourly = dg.evaluate_automation_conditions(
+        defs=defs, instance=instance, asset_selection=dg.AssetSelection.assets(API_HEALTH),
+        cursor=quiet.cursor, evaluation_time=START + timedelta(hours=1),
+    )  # fmt: skip
+    assert requested(hourly) == 1
 
 
 def test_health_automation_is_on_by_default() -> None:
     repository = defs.get_repository_def()
-    for name in ("api_health_hourly", "metrics_retention_daily"):
-        schedule = repository.get_schedule_def(name)
-        assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
-    assert repository.get_schedule_def("api_health_hourly").cron_schedule == "5 * * * *"
-    for name in ("api_health_alerts", "api_health_after_imports"):
+    schedule = repository.get_schedule_def("metrics_retention_daily")
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    for name in ("api_health_alerts", "api_health_automation"):
         assert repository.get_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING
     job = defs.resolve_job_def("api_health_job")
-    assert dg.AssetCheckKey(dg.AssetKey("api_health"), "tmdb_success_rate") in (
+    assert dg.AssetCheckKey(API_HEALTH, "tmdb_success_rate") in (
         job.asset_layer.asset_graph.asset_check_keys
     )
-    group = defs.resolve_assets_def("api_health").group_names_by_key[dg.AssetKey("api_health")]
+    group = defs.resolve_assets_def("api_health").group_names_by_key[API_HEALTH]
     assert group == "api_health"
