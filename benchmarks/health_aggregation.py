@@ -4,7 +4,7 @@
 
 Seeds the rows fast (one executemany on SQLite, COPY on PostgreSQL, in a throwaway database
 and, for PostgreSQL, a throwaway server), spread over 30 days with the realistic mix of
-`cinegraph_pipeline.health.synthetic`, and the `movies` rows of the films they looked up (one
+`benchmarks.synthetic_traffic`, and the `movies` rows of the films they looked up (one
 per film, the same bulk path: the match rates and TMDb levels join the films to them), then
 times the SQL aggregation alone and the whole asset body (aggregation, checks, metadata and
 the four PNG charts). Aim: under a second.
@@ -29,9 +29,9 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Engine, text
 
+from benchmarks.synthetic_traffic import SyntheticTraffic
 from cinegraph_pipeline.assets.api_health import build_api_health_result
 from cinegraph_pipeline.health.aggregate import compute_health
-from cinegraph_pipeline.health.synthetic import SyntheticTraffic
 from cinegraph_pipeline.storage.engine import create_database_engine
 from cinegraph_pipeline.storage.migrate import upgrade
 from cinegraph_pipeline.storage.models import METRIC_COLUMNS, ApiLookupMetric, Movie

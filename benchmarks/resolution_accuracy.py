@@ -43,9 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cinegraph_pipeline.imports.nominations import edition_nominations
-from cinegraph_pipeline.resolution.config import Level, ResolutionConfig
-from cinegraph_pipeline.resolution.evaluation import (
+from benchmarks.evaluation import (
     CALLS_PER_FILM_BAR,
     PRECISION_BAR,
     RECALL_BAR,
@@ -58,6 +56,8 @@ from cinegraph_pipeline.resolution.evaluation import (
     evaluate,
     load_evaluation_set,
 )
+from cinegraph_pipeline.imports.nominations import edition_nominations
+from cinegraph_pipeline.resolution.config import Level, ResolutionConfig
 from cinegraph_pipeline.resolution.ports import TmdbApi
 from cinegraph_pipeline.resolution.tmdb_cascade import TmdbResolver
 from cinegraph_pipeline.sandbox import Catalog, Difficulty, SandboxConfig, SandboxServer

@@ -34,7 +34,7 @@ from dagster import DagsterRunStatus
 from dagster_graphql import DagsterGraphQLClient
 
 from cinegraph_pipeline import config
-from cinegraph_pipeline.health.synthetic import Mix, store_traffic, synthetic_traffic
+from benchmarks.synthetic_traffic import Mix, store_traffic, synthetic_traffic
 from cinegraph_pipeline.storage.engine import create_database_engine
 from cinegraph_pipeline.storage.migrate import upgrade
 from cinegraph_pipeline_tests.health.dagster_processes import (

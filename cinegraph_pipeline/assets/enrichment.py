@@ -8,7 +8,7 @@ from pydantic import Field
 from cinegraph_pipeline.assets.festival_import.common import edition_recorder
 from cinegraph_pipeline.resolution.cascade import FilmResolver
 from cinegraph_pipeline.resolution.config import ResolutionConfig
-from cinegraph_pipeline.sources.errors import ConfigurationError, ErrorType
+from cinegraph_pipeline.sources.errors import ConfigurationError, ErrorType, Source
 from cinegraph_pipeline.sources.tmdb.resource import TmdbResource
 from cinegraph_pipeline.sources.tracking import film_scope
 from cinegraph_pipeline.storage.film_records import (
@@ -77,7 +77,7 @@ def placeholder_enrichment(
             for placeholder in batch:
                 try:
                     with film_scope(placeholder.imdb_id):
-                        outcome = resolver.retry_tmdb(placeholder.query).outcome
+                        outcome = resolver.lookup(Source.TMDB, placeholder.query).outcome
                 except ConfigurationError as exc:
                     raise dg.Failure(description=str(exc), allow_retries=False) from None
                 with engine.begin() as conn:

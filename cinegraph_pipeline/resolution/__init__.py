@@ -5,7 +5,6 @@
 - `tmdb_cascade`: the TMDb stage (six fallback levels, few calls, memoized).
 - `cascade`: TMDb, then OMDb, then the IMDb page, else a stub; pending on errors.
 - `ports`: the protocols the HTTP clients implement.
-- `evaluation`: the in-memory TMDb and the accuracy measurement.
 """
 
 from cinegraph_pipeline.resolution.cascade import (
@@ -15,7 +14,6 @@ from cinegraph_pipeline.resolution.cascade import (
     ImportType,
     Resolution,
     SourceAttempt,
-    TmdbRetry,
 )
 from cinegraph_pipeline.resolution.config import BASE_CONFIDENCE, Level, ResolutionConfig
 from cinegraph_pipeline.resolution.ports import ImdbTitleApi, OmdbApi, TmdbApi
@@ -35,5 +33,4 @@ __all__ = [
     "SourceAttempt",
     "TmdbApi",
     "TmdbResolver",
-    "TmdbRetry",
 ]

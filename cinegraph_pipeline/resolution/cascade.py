@@ -12,8 +12,8 @@ Rules (MISSION.md, "Resolution rules"):
 
 The Dagster stages run one source each over the films the previous stage left: they keep a
 `FilmProgress` per film, call `FilmResolver.advance` for their source, and the stub stage calls
-`FilmResolver.conclude`. `FilmResolver.resolve` does all of it for one film, and
-`FilmResolver.retry_tmdb` is the TMDb-only retry of the placeholder enrichment schedule.
+`FilmResolver.conclude`. `FilmResolver.resolve` does all of it for one film; the placeholder
+enrichment schedule asks TMDb alone (`FilmResolver.lookup`).
 Nothing here knows the tables: `storage.film_records` writes what a `Resolution` says.
 """
 
@@ -128,14 +128,6 @@ class Resolution:
     attempts: tuple[SourceAttempt, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class TmdbRetry:
-    """The enrichment schedule's TMDb retry: the outcome, and the full resolution when found."""
-
-    outcome: LookupOutcome
-    resolution: Resolution | None
-
-
 class FilmResolver:
     """Resolves festival films through TMDb, OMDb and the IMDb page.
 
@@ -242,16 +234,6 @@ class FilmResolver:
                 error_message=last.error_message,
             )
         return resolution
-
-    def retry_tmdb(self, query: FilmQuery) -> TmdbRetry:
-        """The TMDb stage alone, for the placeholder enrichment schedule: the outcome (to
-        schedule the next retry when not found) and, when found, the full resolution that
-        upgrades the row."""
-        attempt = self.lookup(Source.TMDB, query)
-        resolution = None
-        if attempt.outcome.status == LookupStatus.FOUND:
-            resolution = self.conclude(FilmProgress(query, (attempt,)))
-        return TmdbRetry(attempt.outcome, resolution)
 
     # OMDb and the IMDb page
 

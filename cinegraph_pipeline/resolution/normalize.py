@@ -190,12 +190,6 @@ def title_forms(title: str) -> TitleForms:
     )
 
 
-def normalize_title(title: str) -> str:
-    """The normalized title as words: folded, punctuation removed, numerals as digits, leading
-    article removed ("L'Avventura" -> "avventura", "Rocky II" -> "rocky 2")."""
-    return title_forms(title).text
-
-
 def search_words(title: str) -> tuple[str, ...]:
     """The words a search engine sees in a title (folded, punctuation removed, not mapped):
     two titles with the same search words send the same search."""

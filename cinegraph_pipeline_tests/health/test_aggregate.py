@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event
 
+from benchmarks.synthetic_traffic import Mix, store_traffic, synthetic_traffic
 from cinegraph_pipeline.health.aggregate import (
     LOOKUP_OPERATIONS,
     FallbackStats,
@@ -20,7 +21,6 @@ from cinegraph_pipeline.health.aggregate import (
     compute_health,
     windows_from_hours,
 )
-from cinegraph_pipeline.health.synthetic import Mix, store_traffic, synthetic_traffic
 from cinegraph_pipeline.storage.engine import create_database_engine
 from cinegraph_pipeline.storage.migrate import upgrade
 from cinegraph_pipeline.storage.writes import insert_metrics

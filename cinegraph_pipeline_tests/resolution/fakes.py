@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from cinegraph_pipeline.resolution.evaluation import (
+from benchmarks.evaluation import (
     Call,
     CatalogueRecord,
     CatalogueTmdb,

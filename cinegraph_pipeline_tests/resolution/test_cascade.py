@@ -6,14 +6,13 @@ import pickle
 
 import pytest
 
+from benchmarks.evaluation import CountingTmdb
 from cinegraph_pipeline.resolution.cascade import (
     DataSource,
     FilmProgress,
     FilmResolver,
     ImportType,
-    Resolution,
 )
-from cinegraph_pipeline.resolution.evaluation import CountingTmdb
 from cinegraph_pipeline.resolution.ports import TmdbApi
 from cinegraph_pipeline.sources.errors import ConfigurationError, ErrorType, Operation, Source
 from cinegraph_pipeline.sources.records import (
@@ -250,19 +249,19 @@ class TestStages:
             FilmResolver(tmdb=tmdb()).lookup(Source.OMDB, QUERY)
 
 
-class TestTmdbRetry:
-    def test_retry_finds_the_film_and_gives_the_full_row(self) -> None:
-        api = tmdb(record(9, "The Quiet Field", 2024, imdb="tt0111111"))
-        retry = FilmResolver(tmdb=api).retry_tmdb(QUERY)
-        assert retry.outcome.status == LookupStatus.FOUND
-        assert isinstance(retry.resolution, Resolution)
-        assert retry.resolution.import_type == ImportType.FULL
-        assert not retry.resolution.needs_enrichment
+class TestTmdbAlone:
+    """The enrichment schedule's retry: TMDb only, through `lookup`."""
 
-    def test_retry_without_match_reports_the_outcome_only(self) -> None:
+    def test_found_on_tmdb(self) -> None:
+        api = tmdb(record(9, "The Quiet Field", 2024, imdb="tt0111111"))
+        attempt = FilmResolver(tmdb=api).lookup(Source.TMDB, QUERY)
+        assert attempt.outcome.status == LookupStatus.FOUND
+        assert attempt.outcome.film is not None and attempt.outcome.film.tmdb_id == 9
+
+    def test_not_found_asks_only_tmdb(self) -> None:
         api: CountingTmdb = tmdb()
-        retry = FilmResolver(tmdb=api).retry_tmdb(QUERY)
-        assert retry.outcome.status == LookupStatus.NOT_FOUND and retry.resolution is None
+        attempt = FilmResolver(tmdb=api).lookup(Source.TMDB, QUERY)
+        assert attempt.outcome.status == LookupStatus.NOT_FOUND
         assert {str(c.operation) for c in api.calls} <= {"find", "search"}
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cinegraph_pipeline.resolution.evaluation import (
+from benchmarks.evaluation import (
     CALLS_PER_FILM_BAR,
     PRECISION_BAR,
     RECALL_BAR,

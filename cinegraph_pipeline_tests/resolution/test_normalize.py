@@ -8,7 +8,6 @@ from cinegraph_pipeline.resolution.normalize import (
     fold,
     keyword_query,
     main_title,
-    normalize_title,
     search_words,
     title_forms,
 )
@@ -62,9 +61,9 @@ class TestPunctuation:
         assert same_key("Ocean's Twelve", "Oceans Twelve")
 
     def test_elided_article_is_an_article(self) -> None:
-        assert normalize_title("L'Avventura") == "avventura"
+        assert title_forms("L'Avventura").text == "avventura"
         assert same_key("L\u2019avventura", "Avventura")
-        assert normalize_title("Mon oncle d'Amérique") == "mon oncle d amerique"
+        assert title_forms("Mon oncle d'Amérique").text == "mon oncle d amerique"
 
     def test_vulgar_fraction_matches_written_fraction(self) -> None:
         assert same_key("8½", "8 1/2")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from cinegraph_pipeline.resolution.evaluation import (
+from benchmarks.evaluation import (
     CALLS_PER_FILM_BAR,
     PRECISION_BAR,
     RECALL_BAR,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.evaluation import CountingTmdb
 from cinegraph_pipeline.resolution.config import Level, ResolutionConfig
-from cinegraph_pipeline.resolution.evaluation import CountingTmdb
 from cinegraph_pipeline.resolution.ports import TMDB_PAGE_SIZE
 from cinegraph_pipeline.resolution.tmdb_cascade import TmdbResolver
 from cinegraph_pipeline.sources.errors import ConfigurationError, ErrorType, Operation, Source

@@ -15,8 +15,6 @@ from cinegraph_pipeline.sources.errors import ErrorType, SourceError
 from cinegraph_pipeline.sources.http.limits import MemoryQuotaStore
 from cinegraph_pipeline.sources.imdb.client import ImdbClient
 from cinegraph_pipeline.sources.imdb.zyte import ZyteOptions
-from cinegraph_pipeline.sources.lookup import FilmSource
-from cinegraph_pipeline.sources.records import FilmQuery
 from cinegraph_pipeline.sources.tracking import MetricsRecorder
 
 from .conftest import ZYTE_KEY, Rows, assert_no_secret, fast_options, fixture_path
@@ -304,9 +302,7 @@ def test_zyte_key_not_in_cache_file(
     assert stored and ZYTE_KEY.encode() not in stored and basic not in stored
 
 
-def test_film_source_protocol(server: LocalServer, recorder: MetricsRecorder) -> None:
+def test_a_title_page_gives_the_films_data(server: LocalServer, recorder: MetricsRecorder) -> None:
     server.add(MATRIX_PATH, Canned(200, matrix_page()))
-    client = imdb(server, recorder)
-    assert isinstance(client, FilmSource)
-    film_data = client.fetch_film(FilmQuery(imdb_id="tt0133093", title="The Matrix"))
+    film_data = imdb(server, recorder).title_page("tt0133093").to_film_data()
     assert (film_data.imdb_id, film_data.year, film_data.imdb_votes) == ("tt0133093", 1999, 1956171)

@@ -10,9 +10,7 @@ import pytest
 
 from cinegraph_pipeline.sources.errors import ErrorType, SourceError
 from cinegraph_pipeline.sources.http.limits import MemoryQuotaStore
-from cinegraph_pipeline.sources.lookup import FilmSource
 from cinegraph_pipeline.sources.omdb.client import OmdbClient
-from cinegraph_pipeline.sources.records import FilmQuery
 from cinegraph_pipeline.sources.tracking import MetricsRecorder
 from cinegraph_pipeline.storage.engine import create_database_engine, shared_engine
 from cinegraph_pipeline.storage.quota_counters import DatabaseQuotaStore
@@ -183,11 +181,9 @@ def test_5xx_retried_and_key_never_logged(
     assert_no_secret(rows, caplog.text)
 
 
-def test_film_source_protocol(server: LocalServer, recorder: MetricsRecorder) -> None:
+def test_a_record_gives_the_films_data(server: LocalServer, recorder: MetricsRecorder) -> None:
     server.add("/", Canned(200, MATRIX))
-    client = omdb(server, recorder)
-    assert isinstance(client, FilmSource)
-    film = client.fetch_film(FilmQuery(imdb_id="tt0133093", title="The Matrix", year=1999))
+    film = omdb(server, recorder).by_imdb_id("tt0133093").to_film_data()
     assert (film.imdb_id, film.year, film.release_date) == ("tt0133093", 1999, "1999-03-31")
 
 

@@ -14,7 +14,6 @@ import pytest
 
 from cinegraph_pipeline.sources.errors import ErrorType, SourceError
 from cinegraph_pipeline.sources.http.limits import BreakerState
-from cinegraph_pipeline.sources.lookup import FilmSource
 from cinegraph_pipeline.sources.tmdb.client import TmdbClient
 from cinegraph_pipeline.sources.tracking import MetricsRecorder
 
@@ -440,11 +439,6 @@ def test_keys_never_reach_rows_or_logs(
         assert_no_secret(caught.value, caught.value.message)
     assert len(rows) == 2
     assert_no_secret(rows, caplog.text)
-
-
-def test_tmdb_offers_no_unverified_shortcut(server: LocalServer, recorder: MetricsRecorder) -> None:
-    """A /find hit is never taken unverified: TMDb goes through the resolution engine only."""
-    assert not isinstance(tmdb(server, recorder), FilmSource)
 
 
 def test_a_broken_recorder_does_not_break_the_lookup(

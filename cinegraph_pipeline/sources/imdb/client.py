@@ -14,7 +14,7 @@ from ..errors import ErrorType, Operation, Source, SourceError
 from ..http.limits import DailyQuota, QuotaStore, TokenBucket
 from ..http.transport import HttpTransport
 from ..options import HttpOptions, build_transport, join_url, key_fingerprint
-from ..records import EventEdition, FilmData, FilmQuery, ImdbTitle
+from ..records import EventEdition, ImdbTitle
 from ..tracking import Recorder
 from . import zyte as zyte_api
 from .event_page import parse_event_page
@@ -140,10 +140,6 @@ class ImdbClient(TrackedClient):
             fetch,
             ("event", event_id, int(year)),
         )
-
-    def fetch_film(self, query: FilmQuery) -> FilmData:
-        """`FilmSource`: the film's own IMDb page."""
-        return self.title_page(query.imdb_id).to_film_data()
 
     def _track(
         self,

@@ -9,7 +9,7 @@ from ..errors import ErrorType, Operation, Source, SourceError
 from ..http.limits import DailyQuota, QuotaStore
 from ..options import HttpOptions, build_transport, key_fingerprint
 from ..parsing import load_json
-from ..records import FilmData, FilmQuery, OmdbRecord
+from ..records import OmdbRecord
 from ..tracking import Recorder
 from .parse import AUTH_HINT, error_from_reply, parse_omdb
 
@@ -63,10 +63,6 @@ class OmdbClient(TrackedClient):
         return self._call(
             Operation.OMDB_BY_TITLE, target, params, ("title", title.casefold(), year)
         )
-
-    def fetch_film(self, query: FilmQuery) -> FilmData:
-        """`FilmSource`: OMDb's record for the film's IMDb id."""
-        return self.by_imdb_id(query.imdb_id).to_film_data()
 
     def _call(
         self,
