@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import dagster as dg
 import pytest
 from sqlalchemy import Engine, select
 
+from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
+from cinegraph_pipeline.resources import build_resources
 from cinegraph_pipeline.sandbox import SandboxConfig, SandboxServer
 from cinegraph_pipeline.storage.engine import create_database_engine
 from cinegraph_pipeline.storage.models import FestivalNomination, Movie
@@ -54,3 +57,17 @@ def snapshot(engine: Engine) -> dict[str, list[dict[str, Any]]]:
 
 def engine_for(url: str) -> Engine:
     return create_database_engine(url)
+
+
+def run_edition(
+    instance: dg.DagsterInstance, partition: str = MIXED_EDITION
+) -> dg.ExecuteInProcessResult:
+    """One run of the edition's `festival_import` assets with the code location's
+    resources, failing or not."""
+    return dg.materialize(
+        FESTIVAL_IMPORT_ASSETS,
+        partition_key=partition,
+        instance=instance,
+        resources=build_resources(),
+        raise_on_error=False,
+    )

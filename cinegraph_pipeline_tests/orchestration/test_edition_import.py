@@ -13,11 +13,15 @@ from sqlalchemy.orm import Session
 from cinegraph_pipeline.assets.enrichment import placeholder_enrichment
 from cinegraph_pipeline.assets.festival_import.scrape import edition_nominations_scraped
 from cinegraph_pipeline.assets.festival_import.stages import edition_tmdb_matches
-from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
 from cinegraph_pipeline.resources import build_resources
 from cinegraph_pipeline.sandbox import SandboxServer
 from cinegraph_pipeline.storage.models import ApiLookupMetric, FestivalNomination, Movie
-from cinegraph_pipeline_tests.orchestration.conftest import MIXED_EDITION, engine_for, snapshot
+from cinegraph_pipeline_tests.orchestration.conftest import (
+    MIXED_EDITION,
+    engine_for,
+    run_edition,
+    snapshot,
+)
 
 EXPECTED_TYPE = {"tmdb": "full", "omdb": "minimal", "imdb": "minimal", "stub": "stub"}
 
@@ -25,12 +29,7 @@ EXPECTED_TYPE = {"tmdb": "full", "omdb": "minimal", "imdb": "minimal", "stub": "
 def import_edition(
     instance: dg.DagsterInstance, partition: str = MIXED_EDITION
 ) -> dg.ExecuteInProcessResult:
-    result = dg.materialize(
-        FESTIVAL_IMPORT_ASSETS,
-        partition_key=partition,
-        instance=instance,
-        resources=build_resources(),
-    )
+    result = run_edition(instance, partition)
     assert result.success
     return result
 
@@ -159,13 +158,7 @@ def test_an_edition_with_no_key_fails_naming_the_variable(
 ) -> None:
     monkeypatch.delenv("TMDB_API_KEY")
     with dg.instance_for_test() as instance:
-        result = dg.materialize(
-            FESTIVAL_IMPORT_ASSETS,
-            partition_key=partition,
-            instance=instance,
-            resources=build_resources(),
-            raise_on_error=False,
-        )
+        result = run_edition(instance, partition)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert failure.step_key == "edition_tmdb_matches"

@@ -8,13 +8,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
-from cinegraph_pipeline.resources import build_resources
 from cinegraph_pipeline.sandbox import SandboxServer
 from cinegraph_pipeline.sources.errors import TRANSIENT_ERRORS, ErrorType
 from cinegraph_pipeline.sources.omdb import client as omdb_client
 from cinegraph_pipeline.storage.models import ApiLookupMetric, FestivalNomination, Movie
-from cinegraph_pipeline_tests.orchestration.conftest import MIXED_EDITION, engine_for
+from cinegraph_pipeline_tests.orchestration.conftest import engine_for, run_edition
 
 
 def test_internal_error_is_not_transient() -> None:
@@ -30,13 +28,7 @@ def test_an_exception_inside_a_parser_keeps_the_film_for_review_and_fails_the_ru
 
     monkeypatch.setattr(omdb_client, "parse_omdb", broken_parser)
     with dg.instance_for_test() as instance:
-        result = dg.materialize(
-            FESTIVAL_IMPORT_ASSETS,
-            partition_key=MIXED_EDITION,
-            instance=instance,
-            resources=build_resources(),
-            raise_on_error=False,
-        )
+        result = run_edition(instance)
     assert not result.success
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert [e.step_key for e in failures] == ["edition_write"]
