@@ -1,6 +1,6 @@
 """Rebuilds the labeled evaluation set of the resolution engine from the real film data.
 
-    python benchmarks/build_resolution_evaluation_set.py [--data ../shared/data] [--out PATH]
+    python benchmarks/build_resolution_evaluation_set.py --data ../shared/data [--out PATH]
 
 Inputs (see `../shared/data/SOURCES.md`): `gt_cannes/films.csv` (Cannes competition films with
 English and original titles, MIT) and `wikidata_films/films_wikidata_cc0.csv` (17,470 films,
@@ -43,7 +43,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATA = ROOT.parent / "shared" / "data"
 DEFAULT_OUT = ROOT / "cinegraph_pipeline_tests" / "resolution" / "data" / "evaluation_set.json"
 SEED = 20250601
 FIRST_TMDB_ID = 1001
@@ -671,7 +670,9 @@ def dump(evaluation_set: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument(
+        "--data", type=Path, required=True, help="the real film data (e.g. ../shared/data)"
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)
     evaluation_set = build(args.data)

@@ -9,8 +9,8 @@
 - `evaluate` runs one resolver per film over an `EvaluationSet` and reports precision, recall,
   ambiguity and calls per film, overall, per level and per variant tag.
 
-The set itself is a data file in the test tree, rebuilt from `../shared/data` by
-`benchmarks/build_resolution_evaluation_set.py`.
+The set itself is a data file in the test tree, rebuilt from the project's real film
+data by `benchmarks/build_resolution_evaluation_set.py --data PATH`.
 """
 
 from __future__ import annotations

@@ -1,21 +1,24 @@
-"""Suite-wide fixtures: an isolated DAGSTER_HOME, the film database on SQLite and PostgreSQL."""
+"""Suite-wide fixtures: an isolated DAGSTER_HOME, the film database on SQLite and PostgreSQL.
+
+Nothing heavy is imported here at collection time: the storage layer and the PostgreSQL
+support load inside the fixtures that need them, so the quick lane pays for neither."""
 
 from __future__ import annotations
 
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Engine
 
-from cinegraph_pipeline.storage.engine import create_database_engine, dispose_shared_engines
-from cinegraph_pipeline.storage.migrate import upgrade
-from cinegraph_pipeline_tests.support.postgres import PostgresServer
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from cinegraph_pipeline_tests.support.postgres import PostgresServer
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = REPO_ROOT.parent / "shared"
-FIXTURES = SHARED / "fixtures"
 
 
 @pytest.fixture(autouse=True)
@@ -41,11 +44,15 @@ def _isolated_environment(
     ):
         monkeypatch.delenv(name, raising=False)
     yield
-    dispose_shared_engines()
+    engine_module = sys.modules.get("cinegraph_pipeline.storage.engine")
+    if engine_module is not None:  # only tests that touched the storage layer have engines
+        engine_module.dispose_shared_engines()
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
+    from cinegraph_pipeline_tests.support.postgres import PostgresServer
+
     server = PostgresServer().start()
     try:
         yield server
@@ -73,6 +80,9 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def migrated_engine(database_url: str) -> Iterator[Engine]:
+    from cinegraph_pipeline.storage.engine import create_database_engine
+    from cinegraph_pipeline.storage.migrate import upgrade
+
     engine = create_database_engine(database_url)
     upgrade(engine)
     yield engine

@@ -2,7 +2,7 @@
 project's shared real data (`../shared/data`): Cannes editions from the Kometa IMDb-awards
 export, titles and facts from rstudio/gt's Cannes table and Wikidata.
 
-    python -m cinegraph_pipeline.sandbox.build_data [--source ../shared/data] [--first 2010]
+    python -m cinegraph_pipeline.sandbox.build_data --source ../shared/data [--first 2010]
 
 Only what the sandbox uses is written: the nominees of the chosen editions that have a known
 title, Wikidata films sharing a title with them (distractors), and a small fixed sample of
@@ -73,8 +73,9 @@ class FilmRow:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    default_source = Path(__file__).resolve().parents[3] / "shared" / "data"
-    parser.add_argument("--source", type=Path, default=default_source)
+    parser.add_argument(
+        "--source", type=Path, required=True, help="the real film data (e.g. ../shared/data)"
+    )
     parser.add_argument("--out", type=Path, default=DATA_DIR)
     parser.add_argument("--first", type=int, default=2010, help="first Cannes edition")
     parser.add_argument("--last", type=int, default=2019, help="last Cannes edition")

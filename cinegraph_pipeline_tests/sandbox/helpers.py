@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import requests
 from bs4 import BeautifulSoup
 
 from cinegraph_pipeline.sandbox import FilmTruth, SandboxServer
-
-FIXTURES = Path(__file__).resolve().parents[2].parent / "shared" / "fixtures"
 
 
 class Client:

@@ -1,5 +1,6 @@
-"""The sandbox's answers against responses recorded from the real services
-(`../shared/fixtures`): the same keys, and the same JSON types at the paths clients read."""
+"""The sandbox's answers against responses recorded from the real services (copied into
+`cinegraph_pipeline_tests/fixtures`): the same keys, and the same JSON types at the paths
+clients read."""
 
 from __future__ import annotations
 
@@ -10,14 +11,12 @@ from typing import Any
 import pytest
 
 from cinegraph_pipeline.sandbox import SandboxServer
+from cinegraph_pipeline_tests.support.recorded import RECORDED, recorded_imdb_title_pages
 
-from .helpers import FIXTURES, Client, json_ld, next_data, pick, plain
+from .helpers import Client, json_ld, next_data, pick, plain
 
-pytestmark = pytest.mark.skipif(not FIXTURES.is_dir(), reason="../shared/fixtures not present")
-
-TMDB = FIXTURES / "tmdb-api"
-TMDB_2017 = FIXTURES / "flexget" / "tmdb_2017"
-IMDB_PAGES = sorted((FIXTURES / "flexget" / "imdb_title").glob("*.html"))
+TMDB = RECORDED / "tmdb-api"
+TMDB_2017 = RECORDED / "flexget" / "tmdb_2017"
 APPEND = "credits,external_ids,alternative_titles,release_dates"
 
 # Paths where the sandbox may answer null where the recording has a value, or the reverse.
@@ -181,12 +180,9 @@ NEXT_PATHS = [
 
 @pytest.fixture(scope="module")
 def recorded_pages() -> list[tuple[str, Any, Any]]:
-    assert len(IMDB_PAGES) == 12
-    pages = []
-    for path in IMDB_PAGES:
-        html = path.read_text(encoding="utf-8")
-        pages.append((path.name, json_ld(html), next_data(html)))
-    return pages
+    recorded = recorded_imdb_title_pages()
+    assert len(recorded) == 12
+    return [(name, json_ld(html), next_data(html)) for name, html in recorded]
 
 
 @pytest.fixture

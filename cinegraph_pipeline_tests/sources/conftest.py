@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cinegraph_pipeline.sources.options import HttpOptions
 from cinegraph_pipeline.sources.tracking import MetricsRecorder
+from cinegraph_pipeline_tests.support.recorded import recorded_bytes, recorded_text
 
 from .localserver import LocalServer
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = Path(os.environ.get("CINEGRAPH_FIXTURES", REPO_ROOT.parent / "shared" / "fixtures"))
 
 # Keys the tests use: distinctive, so a leak anywhere is found by a plain substring search.
 TMDB_KEY = "tmdbSECRETkey0123456789"
@@ -25,14 +21,13 @@ ZYTE_KEY = "zyteSECRETkey777"
 ALL_SECRETS = (TMDB_KEY, TMDB_TOKEN, OMDB_KEY, ZYTE_KEY)
 
 
-def fixture_path(*parts: str) -> Path:
-    path = FIXTURES.joinpath(*parts)
-    if not path.exists():
-        raise FileNotFoundError(
-            f"recorded fixture {path} is missing: the tests expect ../shared/fixtures beside "
-            "the repository (or CINEGRAPH_FIXTURES pointing at it)"
-        )
-    return path
+def fixture_bytes(*parts: str) -> bytes:
+    """A recorded response from the test tree's `fixtures/` (see its SOURCES.md)."""
+    return recorded_bytes(*parts)
+
+
+def fixture_text(*parts: str) -> str:
+    return recorded_text(*parts)
 
 
 @pytest.fixture

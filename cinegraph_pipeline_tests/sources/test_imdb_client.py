@@ -17,7 +17,7 @@ from cinegraph_pipeline.sources.imdb.client import ImdbClient
 from cinegraph_pipeline.sources.imdb.zyte import ZyteOptions
 from cinegraph_pipeline.sources.tracking import MetricsRecorder
 
-from .conftest import ZYTE_KEY, Rows, assert_no_secret, fast_options, fixture_path
+from .conftest import ZYTE_KEY, Rows, assert_no_secret, fast_options, fixture_bytes
 from .localserver import Canned, LocalServer, Seen
 from .pages import award, category, event_page, film, nomination
 
@@ -26,7 +26,7 @@ EVENT_PATH = "/event/ev0000147/2016/1/"
 
 
 def matrix_page() -> bytes:
-    return fixture_path("flexget", "imdb_title", "imdb_title_tt0133093_20230526.html").read_bytes()
+    return fixture_bytes("flexget", "imdb_title", "imdb_title_tt0133093_20230526.html")
 
 
 def small_event() -> str:

@@ -7,7 +7,7 @@ import pytest
 from cinegraph_pipeline.sources.errors import ErrorType, Source, SourceError
 from cinegraph_pipeline.sources.imdb.title_page import parse_title_page
 
-from .conftest import fixture_path
+from .conftest import fixture_bytes
 from .pages import title_page
 
 US, UK = "United States", "United Kingdom"
@@ -29,7 +29,7 @@ RECORDED = [
 
 
 def recorded_page(imdb_id: str, date: str) -> bytes:
-    return fixture_path("flexget", "imdb_title", f"imdb_title_{imdb_id}_{date}.html").read_bytes()
+    return fixture_bytes("flexget", "imdb_title", f"imdb_title_{imdb_id}_{date}.html")
 
 
 @pytest.mark.parametrize(

@@ -15,11 +15,11 @@ from cinegraph_pipeline.sources.tmdb.parse import (
     parse_search,
 )
 
-from .conftest import fixture_path
+from .conftest import fixture_bytes
 
 
 def read(*parts: str) -> bytes:
-    return fixture_path(*parts).read_bytes()
+    return fixture_bytes(*parts)
 
 
 def appended_fight_club() -> bytes:

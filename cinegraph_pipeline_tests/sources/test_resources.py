@@ -19,11 +19,11 @@ from cinegraph_pipeline.sources.tracking import MetricsRecorder, NullRecorder
 from cinegraph_pipeline.storage.engine import shared_engine
 from cinegraph_pipeline.storage.models import QuotaCounter
 
-from .conftest import OMDB_KEY, TMDB_KEY, TMDB_TOKEN, ZYTE_KEY, assert_no_secret, fixture_path
+from .conftest import OMDB_KEY, TMDB_KEY, TMDB_TOKEN, ZYTE_KEY, assert_no_secret, fixture_text
 from .localserver import Canned, LocalServer
 
 TAKEN = json.loads(
-    fixture_path("flexget", "tmdb_2017", "find_tt0936501_external_source_imdb_id.json").read_text()
+    fixture_text("flexget", "tmdb_2017", "find_tt0936501_external_source_imdb_id.json")
 )
 
 

@@ -24,7 +24,7 @@ from .conftest import (
     SleepLog,
     assert_no_secret,
     fast_options,
-    fixture_path,
+    fixture_text,
 )
 from .localserver import Canned, LocalServer, unused_port
 
@@ -34,7 +34,7 @@ SEARCH = "/3/search/movie"
 
 
 def body(*parts: str) -> dict[str, Any]:
-    return json.loads(fixture_path(*parts).read_text())
+    return json.loads(fixture_text(*parts))
 
 
 TAKEN = body("flexget", "tmdb_2017", "find_tt0936501_external_source_imdb_id.json")
