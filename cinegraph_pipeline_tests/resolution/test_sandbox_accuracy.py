@@ -5,7 +5,6 @@ it, resolved over the real HTTP TMDb client, labeled with the sandbox's ground t
 from __future__ import annotations
 
 import dataclasses
-import time
 from typing import Any
 
 import pytest
@@ -42,10 +41,7 @@ TRAITS = (
 
 @pytest.fixture(scope="module")
 def run() -> Any:
-    started = time.perf_counter()
-    result = benchmark.evaluate_on_sandbox(SEED)
-    assert time.perf_counter() - started < 30, "the sandbox evaluation got slow"
-    return result
+    return benchmark.evaluate_on_sandbox(SEED)
 
 
 def test_every_festival_film_is_resolved_as_its_event_page_shows_it(run: Any) -> None:
