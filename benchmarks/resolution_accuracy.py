@@ -60,7 +60,7 @@ from cinegraph_pipeline.imports.nominations import edition_nominations
 from cinegraph_pipeline.resolution.config import Level, ResolutionConfig
 from cinegraph_pipeline.resolution.ports import TmdbApi
 from cinegraph_pipeline.resolution.tmdb_cascade import TmdbResolver
-from cinegraph_pipeline.sandbox import Catalog, Difficulty, SandboxConfig, SandboxServer
+from cinegraph_pipeline.sandbox import Catalog, Difficulty, FilmTruth, SandboxConfig, SandboxServer
 from cinegraph_pipeline.sandbox.catalog import CANNES_EVENT_ID
 from cinegraph_pipeline.sources.errors import Source
 from cinegraph_pipeline.sources.imdb.client import ImdbClient
@@ -137,13 +137,19 @@ def read_festival_films(imdb: ImdbClient, latest_edition: int) -> list[FilmQuery
     return sorted(films.values(), key=lambda query: query.imdb_id)
 
 
+def cannes_truths(catalog: Catalog) -> list[FilmTruth]:
+    """The ground truth of the Cannes films (the set this benchmark measures; the sandbox's
+    other events are served to the pipeline but not part of these figures)."""
+    return [truth for truth in catalog.truths() if truth.editions]
+
+
 def sandbox_evaluation_set(
     catalog: Catalog, queries: Sequence[FilmQuery], seed: int
 ) -> EvaluationSet:
     """The festival films labeled with the sandbox's ground truth; tags are the truth's
     traits, plus `not_on_tmdb` and `plain` (no trait). Fails when the pages and the catalogue
     disagree on which films are festival films: the figures would not cover the catalogue."""
-    festival = {truth.imdb_id for truth in catalog.truths()}
+    festival = {truth.imdb_id for truth in cannes_truths(catalog)}
     read = {query.imdb_id for query in queries}
     if read != festival:
         raise RuntimeError(

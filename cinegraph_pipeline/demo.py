@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from contextlib import ExitStack
@@ -96,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
                 run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
             )
             if not result.success:
+                for failure in result.get_step_failure_events():
+                    error = failure.step_failure_data.error
+                    reason = error.message.strip() if error else "no message"
+                    reason = re.sub(r"^[\w.]*Failure: ", "", reason)
+                    print(f"demo: step {failure.step_key} failed: {reason}", file=sys.stderr)
                 print("demo: the run failed; open the Dagster UI (scripts/ui) for the details")
                 return 1
             event = instance.get_latest_materialization_event(dg.AssetKey("edition_write"))

@@ -1,5 +1,7 @@
 """A local sandbox that speaks TMDb v3, OMDb, IMDb (event and title pages) and the Zyte API
-over real Cannes data (editions 2010-2019), with configurable difficulty and faults.
+over real festival data (Cannes 2010-2019 and editions of Venice, Berlin, Sundance, TIFF, the
+Oscars, the Golden Globes and BAFTA: `Catalog.describe_editions()`), with configurable
+difficulty and faults.
 
 In-process (tests, benchmarks)::
 

@@ -19,7 +19,9 @@ from .settings import Difficulty, Faults, SandboxConfig
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cinegraph-sandbox",
-        description="Local TMDb, OMDb, IMDb and Zyte look-alikes over real Cannes data.",
+        description=(
+            "Local TMDb, OMDb, IMDb and Zyte look-alikes over real festival and award data."
+        ),
     )
     parser.add_argument("--port", type=int, default=0, help="port (0: pick a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -65,12 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         signal.signal(signum, lambda *_: stop.set())
     server = SandboxServer(config).start()
     try:
+        editions = server.catalog.describe_editions()
         for name, value in server.env().items():
             print(f"export {name}={value}")
+        print(f"# editions: {editions}")  # a comment for shells that source these lines
         sys.stdout.flush()
-        editions = ", ".join(str(year) for year in server.catalog.edition_years())
         print(
-            f"cinegraph sandbox on {server.base_url}: Cannes editions {editions}; Ctrl-C to stop",
+            f"cinegraph sandbox on {server.base_url}: editions {editions}; Ctrl-C to stop",
             file=sys.stderr,
             flush=True,
         )

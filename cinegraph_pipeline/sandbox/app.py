@@ -200,6 +200,7 @@ class SandboxApp:
                 "ok": True,
                 "films": len(self.catalog.films),
                 "editions": self.catalog.edition_years(),
+                "served": self.catalog.served_editions(),
             }
             return json_response(payload)
         return _admin_error(404, "no such admin route")

@@ -1,6 +1,11 @@
 """The sandbox's films: real facts from the shipped data, the TMDb records the sandbox invents
-for them, the Cannes editions, and the ground truth of every film (which source knows it, and
-under what title, id and year).
+for them, the editions of the events it serves (Cannes 2010-2019 and the other events of
+`events.EVENTS`, see `served_editions`), and the ground truth of every film (which source knows
+it, and under what title, id and year).
+
+The Cannes data (`films.csv`, `nominations.csv`) and the other events' data
+(`events_*.csv.gz`) are assigned their difficulties apart, so the Cannes films keep the traits,
+ids and counts they had before the other events were added.
 
 `Catalog.load(difficulty, seed)` is deterministic: the same settings give the same catalog.
 """
@@ -10,6 +15,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import functools
+import gzip
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -18,13 +24,14 @@ from typing import Any
 
 from ..sources.records import year_of
 from .difficulty import Assignment, assign
+from .events import CANNES, EVENTS_BY_ID, describe_editions
 from .people import PeopleRegistry, Person
 from .settings import Difficulty
 from .text import normalized, stable_fraction, stable_int, stable_token, words
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-CANNES_EVENT_ID = "ev0000147"
-CANNES_NAME = "Cannes Film Festival"
+CANNES_EVENT_ID = CANNES.event_id
+CANNES_NAME = CANNES.name
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +51,7 @@ class Film:
     wikidata_id: str | None
     title_type: str  # IMDb titleType.id: movie | tvMovie
     festival_year: int | None
+    festival_event: str | None = None  # the event id of `festival_year`'s edition
 
     @property
     def has_distinct_original(self) -> bool:
@@ -106,6 +114,7 @@ class Nomination:
     winner: bool
     person_role: str | None  # director | actor | actress: a person-first nomination
     people: tuple[Person, ...] = ()
+    event_id: str = CANNES_EVENT_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +137,8 @@ class FilmTruth:
     on_omdb: bool
     on_imdb: bool
     traits: tuple[str, ...]
+    # (event id, year) of every edition nominating the film; `editions` are the Cannes years
+    event_editions: tuple[tuple[str, int], ...] = ()
 
     @property
     def expected_source(self) -> str:
@@ -159,6 +170,7 @@ class FilmTruth:
             "on_omdb": self.on_omdb,
             "on_imdb": self.on_imdb,
             "traits": list(self.traits),
+            "event_editions": [list(item) for item in self.event_editions],
             "expected_source": self.expected_source,
         }
 
@@ -186,16 +198,24 @@ class Catalog:
         self.records = records
         self.record_of_film: dict[str, TmdbRecord] = {r.film.imdb_id: r for r in records.values()}
         self.assignment = assignment
-        by_edition: dict[int, list[Nomination]] = defaultdict(list)
+        by_event: dict[str, dict[int, list[Nomination]]] = defaultdict(lambda: defaultdict(list))
         self._editions_of: dict[str, set[int]] = defaultdict(set)
+        self._event_editions_of: dict[str, set[tuple[str, int]]] = defaultdict(set)
         self._awards: dict[str, tuple[int, int]] = {}
         for nomination in nominations:
             imdb_id = nomination.film.imdb_id
-            by_edition[nomination.edition].append(nomination)
-            self._editions_of[imdb_id].add(nomination.edition)
+            by_event[nomination.event_id][nomination.edition].append(nomination)
+            if nomination.event_id == CANNES_EVENT_ID:
+                self._editions_of[imdb_id].add(nomination.edition)
+            self._event_editions_of[imdb_id].add((nomination.event_id, nomination.edition))
             wins, total = self._awards.get(imdb_id, (0, 0))
             self._awards[imdb_id] = (wins + nomination.winner, total + 1)
-        self.editions = {year: tuple(items) for year, items in sorted(by_edition.items())}
+        # Every served edition by event id and year; `editions` keeps Cannes's alone.
+        self.event_editions: dict[str, dict[int, tuple[Nomination, ...]]] = {
+            event_id: {year: tuple(items) for year, items in sorted(years.items())}
+            for event_id, years in by_event.items()
+        }
+        self.editions = self.event_editions.get(CANNES_EVENT_ID, {})
         self._by_title: dict[str, set[str]] = defaultdict(set)
         for film in films.values():
             for text in (film.title, film.original_title):
@@ -258,7 +278,23 @@ class Catalog:
         return _theatrical_date(film)
 
     def edition_years(self) -> list[int]:
+        """The Cannes editions (see `served_editions` for every event)."""
         return list(self.editions)
+
+    def served_editions(self) -> dict[str, list[int]]:
+        """The years served, by IMDb event id."""
+        return {event_id: list(years) for event_id, years in self.event_editions.items()}
+
+    def event_years(self, event_id: str) -> list[int]:
+        return list(self.event_editions.get(event_id, {}))
+
+    def event_nominations(self, event_id: str, year: int) -> tuple[Nomination, ...] | None:
+        """The nominations of one edition of any served event; None when it is not served."""
+        return self.event_editions.get(event_id, {}).get(year)
+
+    def describe_editions(self) -> str:
+        """ "cannes 2010-2019; venice 2000-2009; ...": what the sandbox serves, in one line."""
+        return describe_editions(self.served_editions())
 
     def draw_festival_films(self, count: int, salt: str) -> list[Film]:
         """`count` distinct festival films (copies included), in a stable order for `salt`;
@@ -292,6 +328,7 @@ class Catalog:
             on_omdb=self.on_omdb(film.imdb_id),
             on_imdb=self.on_imdb(film.imdb_id),
             traits=self._traits(film),
+            event_editions=tuple(sorted(self._event_editions_of.get(film.imdb_id, ()))),
         )
 
     def _traits(self, film: Film) -> tuple[str, ...]:
@@ -328,13 +365,45 @@ def _load_cached(difficulty: Difficulty, seed: int, copies: int = 0) -> Catalog:
                 if original.imdb_id in winners:
                     winners.add(copy.imdb_id)
         assignment = merge_assignments(parts)
+    event_rows = _read_nominations(DATA_DIR / "events_nominations.csv.gz")
+    event_films = _read_event_films(people, event_rows, films)
+    if event_films:
+        # Background films the Cannes part does not use as suspects' carriers may carry too.
+        spare = [f for f in films.values() if f.role == "background"]
+        spare = [f for f in spare if f.imdb_id not in assignment.carried_by]
+        part = assign([*event_films.values(), *spare], difficulty, seed)
+        assignment = merge_assignments([assignment, part])
+        films.update(event_films)
+        order.extend(sorted(event_films))
+        winners.update(
+            row["imdb_id"]
+            for row in event_rows
+            if row["winner"] == "1" and row["imdb_id"] in event_films
+        )
     tmdb_ids = _tmdb_ids(order)
     records: dict[int, TmdbRecord] = {}
     for film in films.values():
         record = _tmdb_record(film, tmdb_ids[film.imdb_id], assignment, film.imdb_id in winners)
         records[record.tmdb_id] = record
     nominations = [_nomination(row, films) for row in raw_nominations]
+    nominations += [_nomination(row, films) for row in event_rows]
     return Catalog(films, records, nominations, assignment, seed)
+
+
+def _read_event_films(
+    people: PeopleRegistry, rows: list[dict[str, str]], known: dict[str, Film]
+) -> dict[str, Film]:
+    """The other events' films (none of `known`), each with the first edition naming it."""
+    first: dict[str, tuple[str, int]] = {}
+    for row in rows:
+        first.setdefault(row["imdb_id"], (row["event_id"], int(row["edition"])))
+    path = DATA_DIR / "events_films.csv.gz"
+    if not path.exists():
+        return {}
+    years = {imdb_id: year for imdb_id, (_, year) in first.items()}
+    events = {imdb_id: event for imdb_id, (event, _) in first.items()}
+    films = _read_films(path, people, years, events)
+    return {imdb_id: film for imdb_id, film in films.items() if imdb_id not in known}
 
 
 # -- renamed copies (load tests) -----------------------------------------------------------
@@ -400,10 +469,13 @@ def _union(values: list[Any]) -> Any:
 
 
 def _read_films(
-    path: Path, people: PeopleRegistry, festival_years: dict[str, int]
+    path: Path,
+    people: PeopleRegistry,
+    festival_years: dict[str, int],
+    festival_events: dict[str, str] | None = None,
 ) -> dict[str, Film]:
     films: dict[str, Film] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
+    with _open_text(path) as fh:
         for row in csv.DictReader(fh):
             imdb_id = row["imdb_id"]
             languages = tuple(_split(row["languages"]))
@@ -425,12 +497,26 @@ def _read_films(
                 wikidata_id=row["wikidata_id"] or None,
                 title_type=_title_type(imdb_id, festival_year is not None),
                 festival_year=festival_year,
+                festival_event=(
+                    (festival_events or {}).get(imdb_id, CANNES_EVENT_ID)
+                    if festival_year is not None
+                    else None
+                ),
             )
     return films
 
 
+def _open_text(path: Path) -> Any:
+    if path.suffix == ".gz":
+        return gzip.open(path, "rt", encoding="utf-8", newline="")
+    return path.open(encoding="utf-8", newline="")
+
+
 def _read_nominations(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as fh:
+    """The rows of a nominations file (none when an optional file is absent)."""
+    if not path.exists():
+        return []
+    with _open_text(path) as fh:
         return list(csv.DictReader(fh))
 
 
@@ -452,6 +538,7 @@ def _nomination(row: dict[str, str], films: dict[str, Film]) -> Nomination:
         winner=row["winner"] == "1",
         person_role=role if people else None,
         people=people,
+        event_id=row.get("event_id") or CANNES_EVENT_ID,
     )
 
 
@@ -534,9 +621,11 @@ def _release_dates(film: Film, assignment: Assignment) -> tuple[str, tuple[Relea
     theatrical = _theatrical_date(film)
     dates: list[ReleaseDate] = []
     premiere: date | None = None
-    if film.festival_year:
-        premiere = date(film.festival_year, 5, 11 + stable_int(imdb_id, "premiere") % 12)
-        dates.append(ReleaseDate("FR", premiere.isoformat(), 1, "Cannes Film Festival"))
+    event = EVENTS_BY_ID.get(film.festival_event or "")
+    if film.festival_year and event is not None and event.festival:
+        day = 11 + stable_int(imdb_id, "premiere") % 12
+        premiere = date(film.festival_year, event.month, day)
+        dates.append(ReleaseDate(event.country, premiere.isoformat(), 1, event.name))
     primary = min(d for d in (premiere, theatrical) if d is not None)
     shift = assignment.year_shift.get(imdb_id, 0)
     if shift:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from .catalog import Catalog, Nomination
 from .faults import WafBlock
-from .imdb_events import event_page
+from .imdb_events import event_page, missing_edition_text
 from .imdb_html import not_found_page
 from .imdb_titles import title_page
 from .web import Request, Response, html_response
@@ -16,8 +16,10 @@ _TITLE_PATH = re.compile(r"^/title/(tt\d+)/?$")
 _EVENT_PATH = re.compile(r"^/event/(ev\d+)/(\d{4})(?:/(\d+))?/?$")
 
 
-def not_found() -> Response:
-    return html_response(not_found_page(), 404, "not_found")
+def not_found(reason: str = "") -> Response:
+    """IMDb's 404 page; with a `reason`, the page's title says it (so does IMDb's own title,
+    "404 Error - IMDb": clients may show a 404 page's title)."""
+    return html_response(not_found_page(reason), 404, "not_found")
 
 
 def waf_response(block: WafBlock) -> Response:
@@ -74,7 +76,9 @@ class ImdbService:
             return html_response(title_page(self.catalog, film))
         match = _EVENT_PATH.match(path)
         if match and (match.group(3) or "1") == "1":
-            page = event_page(self.catalog, match.group(1), int(match.group(2)), self.synthetic)
+            event_id, year = match.group(1), int(match.group(2))
+            page = event_page(self.catalog, event_id, year, self.synthetic)
             if page is not None:
                 return html_response(page)
+            return not_found(missing_edition_text(self.catalog, event_id, year, self.synthetic))
         return not_found()

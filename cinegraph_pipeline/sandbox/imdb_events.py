@@ -14,7 +14,8 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from .catalog import CANNES_EVENT_ID, CANNES_NAME, Catalog, Film, Nomination, image_url
+from .catalog import Catalog, Film, Nomination, image_url
+from .events import EVENTS_BY_ID, describe_editions
 from .imdb_html import ASSET_PREFIX, BUILD_ID, decoy_json, next_data_tag, page
 from .people import Person
 from .text import stable_int
@@ -45,19 +46,23 @@ def event_page(
     year: int,
     synthetic: Mapping[tuple[str, int], tuple[Nomination, ...]] | None = None,
 ) -> str | None:
-    """The event page, or None when the sandbox has no such edition: a Cannes edition of the
-    real data, or one of the `synthetic` editions (by event id and year)."""
+    """The event page, or None when the sandbox has no such edition: an edition of the real
+    data (`Catalog.served_editions`), or one of the `synthetic` editions (by event id and
+    year)."""
     synthetic = synthetic or {}
-    name, location = CANNES_NAME, "Cannes, France"
-    history = sorted(catalog.editions, reverse=True)
+    month = 5
     if (event_id, year) in synthetic:
         nominations = synthetic[(event_id, year)]
         name, location = f"Sandbox event {event_id}", "127.0.0.1"
         history = sorted((y for e, y in synthetic if e == event_id), reverse=True)
-    elif event_id == CANNES_EVENT_ID and year in catalog.editions:
-        nominations = catalog.editions[year]
     else:
-        return None
+        served = catalog.event_nominations(event_id, year)
+        event = EVENTS_BY_ID.get(event_id)
+        if served is None or event is None:
+            return None
+        nominations = served
+        name, location, month = event.name, event.location, event.month
+        history = sorted(catalog.event_years(event_id), reverse=True)
     awards = _awards(catalog, nominations, year)
     edition_id = f"{event_id}/{year}/1"
     start_day = 11 + stable_int(event_id, year) % 6
@@ -78,7 +83,7 @@ def event_page(
                         "startDate": {
                             "dateComponents": {
                                 "day": start_day,
-                                "month": 5,
+                                "month": month,
                                 "year": year,
                                 "__typename": "DateComponents",
                             }
@@ -86,7 +91,7 @@ def event_page(
                         "endDate": {
                             "dateComponents": {
                                 "day": start_day + 11,
-                                "month": 5,
+                                "month": month,
                                 "year": year,
                                 "__typename": "DateComponents",
                             }
@@ -137,6 +142,24 @@ def event_page(
         + next_data_tag(event_id, year)
         + script_json(next_data)
         + "</script>",
+    )
+
+
+def missing_edition_text(
+    catalog: Catalog,
+    event_id: str,
+    year: int,
+    synthetic: Mapping[tuple[str, int], tuple[Nomination, ...]] | None = None,
+) -> str:
+    """Why the sandbox has no page for an edition, naming the editions it does serve."""
+    served = catalog.served_editions()
+    for event, edition_year in synthetic or {}:
+        served.setdefault(event, []).append(edition_year)
+    event = EVENTS_BY_ID.get(event_id)
+    what = f"{event.name} {year}" if event else f"event {event_id} {year}"
+    return (
+        f"the cinegraph sandbox has no edition {what} ({event_id}); "
+        f"it serves {describe_editions(served)}"
     )
 
 

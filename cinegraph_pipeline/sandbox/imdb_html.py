@@ -73,12 +73,13 @@ def page(title: str, description: str, head_extra: str, body: str, next_data: st
     )
 
 
-def not_found_page() -> str:
+def not_found_page(reason: str = "") -> str:
+    detail = f"<p>{html.escape(reason)}</p>" if reason else ""
     return page(
-        "404 Error - IMDb",
+        f"404 Error - {reason}" if reason else "404 Error - IMDb",
         "IMDb 404 page",
         "",
         '<div class="error-page"><h1>404 Error</h1>'
-        "<p>The requested URL was not found on our server.</p></div>",
+        f"<p>The requested URL was not found on our server.</p>{detail}</div>",
         "",
     )

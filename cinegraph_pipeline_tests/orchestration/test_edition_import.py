@@ -192,3 +192,29 @@ def test_a_key_set_only_in_the_runs_environment_is_used(
             .where(ApiLookupMetric.source == "tmdb", ApiLookupMetric.error_type == "auth")
         )
     assert auth == 0
+
+
+def test_an_edition_of_another_festival_is_imported(sandbox: SandboxServer, film_db: str) -> None:
+    with dg.instance_for_test() as instance:
+        result = import_edition(instance, "venice|2005")
+        write = result.asset_materializations_for_node("edition_write")[0].metadata
+    expected = sandbox.catalog.event_nominations("ev0000681", 2005) or ()
+    assert write["films"].value == len({n.film.imdb_id for n in expected}) > 5
+    assert write["lost_nominations"].value == 0
+    with Session(engine_for(film_db)) as session:
+        festivals = set(session.scalars(select(FestivalNomination.festival)).all())
+    assert festivals == {"venice"}
+
+
+def test_an_edition_the_sandbox_lacks_fails_naming_the_sandbox(
+    sandbox: SandboxServer, film_db: str
+) -> None:
+    with dg.instance_for_test() as instance:
+        result = run_edition(instance, "venice|2020")
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert failure.step_key == "edition_nominations_scraped"
+    message = str(failure.event_specific_data.error)
+    assert "Venice Film Festival 2020" in message
+    assert "cinegraph sandbox has no edition" in message
+    assert sandbox.catalog.describe_editions() in message

@@ -46,7 +46,7 @@ def run() -> Any:
 
 def test_every_festival_film_is_resolved_as_its_event_page_shows_it(run: Any) -> None:
     catalog = Catalog.load(seed=SEED)
-    truths = {truth.imdb_id: truth for truth in catalog.truths()}
+    truths = {truth.imdb_id: truth for truth in benchmark.cannes_truths(catalog)}
     items = [result.item for result in run.report.results]
     assert {item.item_id for item in items} == set(truths)
     assert run.event_pages == len(catalog.edition_years())
@@ -112,7 +112,10 @@ def test_a_match_to_the_suspect_record_is_wrong(run: Any) -> None:
 
 def test_pages_and_catalogue_must_name_the_same_films() -> None:
     catalog = Catalog.load(seed=SEED)
-    queries = [FilmQuery(t.imdb_id, t.title, t.original_title, t.year) for t in catalog.truths()]
+    queries = [
+        FilmQuery(t.imdb_id, t.title, t.original_title, t.year)
+        for t in benchmark.cannes_truths(catalog)
+    ]
     assert len(benchmark.sandbox_evaluation_set(catalog, queries, SEED).items) == len(queries)
     with pytest.raises(RuntimeError, match="1 missing"):
         benchmark.sandbox_evaluation_set(catalog, queries[1:], SEED)

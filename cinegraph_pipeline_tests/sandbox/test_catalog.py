@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
-from cinegraph_pipeline.sandbox import Catalog, Difficulty
-from cinegraph_pipeline.sandbox.catalog import DATA_DIR
+from cinegraph_pipeline.sandbox import Catalog, Difficulty, build_data
+from cinegraph_pipeline.sandbox.catalog import CANNES_EVENT_ID, DATA_DIR
+from cinegraph_pipeline.sandbox.events import EVENTS
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +47,15 @@ def test_ids_are_well_formed_and_unique(catalog: Catalog) -> None:
     assert max(names.values()) == 1  # one id per name
 
 
-def test_default_shares_match_a_real_festival_import(catalog: Catalog) -> None:
-    truths = catalog.truths()
+@pytest.mark.parametrize("part", ["cannes", "other events"])
+def test_default_shares_match_a_real_festival_import(catalog: Catalog, part: str) -> None:
+    # The Cannes films and the other events' films are assigned their shares apart.
+    cannes = part == "cannes"
+    truths = [
+        t
+        for t in catalog.truths()
+        if (catalog.films[t.imdb_id].festival_event == CANNES_EVENT_ID) == cannes
+    ]
     total = len(truths)
     sources = Counter(t.expected_source for t in truths)
     difficulty = Difficulty()
@@ -102,3 +112,34 @@ def test_shares_are_configurable() -> None:
         Catalog.load(Difficulty(nowhere_share=1.5))
     with pytest.raises(ValueError):
         Catalog.load(Difficulty(nowhere_share=0.6, omdb_only_share=0.6))
+
+
+# The builder's input (the project's real film data) is not in the repository: this check runs
+# only when CINEGRAPH_SOURCE_DATA names that folder explicitly.
+@pytest.mark.skipif(not os.environ.get("CINEGRAPH_SOURCE_DATA"), reason="needs source data")
+def test_the_shipped_data_is_what_the_builder_builds(tmp_path: Path) -> None:
+    source = os.environ["CINEGRAPH_SOURCE_DATA"]
+    assert build_data.main(["--source", source, "--out", str(tmp_path)]) == 0
+    for path in tmp_path.iterdir():
+        assert path.read_bytes() == (DATA_DIR / path.name).read_bytes(), path.name
+
+
+def test_the_other_events_are_served_with_their_own_films(catalog: Catalog) -> None:
+    served = catalog.served_editions()
+    assert set(served) == {event.event_id for event in EVENTS}
+    assert served[CANNES_EVENT_ID] == list(range(2010, 2020))
+    for event in EVENTS[1:]:
+        assert len(served[event.event_id]) >= 5, event.slug
+        for year in served[event.event_id]:
+            nominations = catalog.event_nominations(event.event_id, year) or ()
+            assert len({n.film.imdb_id for n in nominations}) >= 5, (event.slug, year)
+            assert all(n.event_id == event.event_id for n in nominations)
+    assert catalog.event_nominations("ev0000681", 2020) is None
+    # a Venice film premieres at Venice on TMDb; an Oscar nominee has no festival premiere
+    venice = next(f for f in catalog.festival_films() if f.festival_event == "ev0000681")
+    premieres = [d for d in catalog.record_of_film[venice.imdb_id].release_dates if d.type == 1]
+    assert all(d.note == "Venice Film Festival" and d.country == "IT" for d in premieres)
+    oscar = next(f for f in catalog.festival_films() if f.festival_event == "ev0000003")
+    assert not [d for d in catalog.record_of_film[oscar.imdb_id].release_dates if d.type == 1]
+    line = catalog.describe_editions()
+    assert line.startswith("cannes 2010-2019; venice ") and "bafta " in line

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup
 
 from cinegraph_pipeline.sandbox import SandboxServer
@@ -115,6 +116,55 @@ def test_unknown_event_or_edition_is_404(client: Client) -> None:
         assert client.imdb(path).status_code == 404
 
 
+def test_a_missing_edition_404_names_the_sandbox_and_what_it_serves(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    page = client.imdb("/event/ev0000681/2020/1/")
+    assert page.status_code == 404
+    title = BeautifulSoup(page.text, "html.parser").title
+    assert title is not None
+    text = title.get_text()
+    assert "cinegraph sandbox has no edition Venice Film Festival 2020" in text
+    assert "cannes 2010-2019" in text and "venice 2000-2009" in text
+    assert text.endswith(sandbox.catalog.describe_editions())
+    # other 404s keep IMDb's own title
+    other = BeautifulSoup(client.imdb("/title/tt0000001/").text, "html.parser").title
+    assert other is not None and other.get_text() == "404 Error - IMDb"
+
+
+EIGHT_EVENTS = {
+    "ev0000147": "Cannes Film Festival",
+    "ev0000681": "Venice Film Festival",
+    "ev0000091": "Berlin International Film Festival",
+    "ev0000631": "Sundance Film Festival",
+    "ev0000659": "Toronto International Film Festival",
+    "ev0000003": "Academy Awards, USA",
+    "ev0000292": "Golden Globes, USA",
+    "ev0000123": "BAFTA Awards",
+}
+
+
+@pytest.mark.parametrize("event_id", sorted(EIGHT_EVENTS))
+def test_every_event_has_served_editions_with_their_pages(
+    client: Client, sandbox: SandboxServer, event_id: str
+) -> None:
+    years = sandbox.catalog.event_years(event_id)
+    assert len(years) >= 5
+    year = years[-1]
+    props = next_data(client.imdb(f"/event/{event_id}/{year}/1/").text)["props"]["pageProps"]
+    assert props["editionInfo"]["event"]["name"]["text"] == EIGHT_EVENTS[event_id]
+    assert sorted(e["year"] for e in props["historyEventEditions"]) == years
+    expected = sandbox.catalog.event_nominations(event_id, year) or ()
+    listed = nominations(client.imdb(f"/event/{event_id}/{year}/1/").text)
+    assert len(listed) == len(expected) >= 5
+    # each film of the edition has its title page (unless nowhere) and a truth
+    for nomination in expected[:5]:
+        truth = sandbox.truth(nomination.film.imdb_id)
+        assert (event_id, year) in truth.event_editions
+        status = client.imdb(f"/title/{truth.imdb_id}/").status_code
+        assert status == (404 if "nowhere" in truth.traits else 200)
+
+
 def test_title_page_of_a_foreign_film(client: Client, sandbox: SandboxServer) -> None:
     film = pick(sandbox, "alt_title", exclude=("festival_original_title",))
     facts = sandbox.catalog.film(film.imdb_id)
@@ -170,8 +220,8 @@ def test_unknown_title_and_films_nowhere_are_404(client: Client, sandbox: Sandbo
     assert client.imdb(f"/title/{nowhere.imdb_id}/").status_code == 404
     assert client.imdb("/title/tt0000001/").status_code == 404
     # the event page still lists the film nobody knows
-    year = nowhere.editions[0]
-    listed = nominations(client.imdb(f"/event/{CANNES}/{year}/1/").text)
+    event_id, year = nowhere.event_editions[0]
+    listed = nominations(client.imdb(f"/event/{event_id}/{year}/1/").text)
     ids = {
         t["title"]["id"]
         for _, _, node in listed

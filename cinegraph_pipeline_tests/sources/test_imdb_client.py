@@ -113,6 +113,26 @@ def test_404_is_not_found(server: LocalServer, recorder: MetricsRecorder, rows: 
     assert (rows.only()["success"], rows.only()["error_type"]) == (True, "not_found")
 
 
+def test_a_404_message_carries_the_error_page_title(
+    server: LocalServer, recorder: MetricsRecorder
+) -> None:
+    server.add(
+        "/event/ev0000681/2020/1/",
+        Canned(404, b"<html><head><title>404 Error - no edition 2020 here</title></head></html>"),
+    )
+    server.add("/event/ev0000681/2021/1/", Canned(404, b"<html>404</html>"))
+    client = imdb(server, recorder)
+    with pytest.raises(SourceError) as caught:
+        client.event_page("ev0000681", 2020)
+    assert caught.value.error_type is ErrorType.NOT_FOUND
+    assert (
+        caught.value.message == "IMDb has no such page (HTTP 404): 404 Error - no edition 2020 here"
+    )
+    with pytest.raises(SourceError) as untitled:
+        client.event_page("ev0000681", 2021)
+    assert untitled.value.message == "IMDb has no such page (HTTP 404)"
+
+
 def test_page_without_json_ld_is_a_parse_error_row(
     server: LocalServer, recorder: MetricsRecorder, rows: Rows
 ) -> None:

@@ -45,8 +45,9 @@ def edition_nominations_scraped(
             if exc.error_type is ErrorType.NOT_FOUND:
                 raise permanent_failure(
                     context,
-                    f"IMDb has no page for {edition.festival.name} {edition.year} "
-                    f"({edition.festival.imdb_event_id}); nothing to import",
+                    f"no event page for {edition.festival.name} {edition.year} "
+                    f"({edition.festival.imdb_event_id}) at {imdb.base_url}: {exc.message}; "
+                    "nothing to import",
                 ) from None
             raise
     result = edition_nominations(edition.festival.slug, page)

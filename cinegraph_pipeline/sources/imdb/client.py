@@ -18,6 +18,7 @@ from ..records import EventEdition, ImdbTitle
 from ..tracking import Recorder
 from . import zyte as zyte_api
 from .event_page import parse_event_page
+from .html import page_title
 from .title_page import parse_title_page
 from .zyte import ZyteOptions
 
@@ -50,6 +51,13 @@ def classify_page(
     if status >= 400:
         return ErrorType.HTTP_4XX, f"IMDb refused the request (HTTP {status})"
     return ErrorType.PARSE_ERROR, f"IMDb answered HTTP {status} without a page"
+
+
+def with_page_title(message: str, body: bytes) -> str:
+    """`message` with the title of the error page the server sent, when it has one: IMDb's
+    says "404 Error - IMDb"; another server speaking IMDb's format may say why it has no page."""
+    title = page_title(body)
+    return f"{message}: {title}" if title else message
 
 
 class ImdbClient(TrackedClient):
@@ -180,6 +188,8 @@ class ImdbClient(TrackedClient):
         problem = classify_page(status, headers)
         if problem is not None:
             error_type, message = problem
+            if error_type is ErrorType.NOT_FOUND:
+                message = with_page_title(message, body)
             raise SourceError(
                 source, operation, error_type, message, status_code=status, retry_after=retry_after
             )

@@ -30,6 +30,15 @@ def script_soup(
     return BeautifulSoup(text, "lxml", parse_only=SoupStrainer("script"))
 
 
+def page_title(html: bytes | str, max_bytes: int = 65_536) -> str:
+    """The `<title>` of a (small) page, whitespace collapsed; "" when there is none."""
+    if not html or len(html) > max_bytes:
+        return ""
+    text = html.decode("utf-8", errors="replace") if isinstance(html, bytes) else html
+    tag = BeautifulSoup(text, "lxml", parse_only=SoupStrainer("title")).find("title")
+    return " ".join(tag.get_text().split())[:300] if isinstance(tag, Tag) else ""
+
+
 def next_data(soup: BeautifulSoup, source: Source, operation: Operation) -> dict[str, Any]:
     tag = soup.find("script", id=NEXT_DATA_ID)
     if not isinstance(tag, Tag):
