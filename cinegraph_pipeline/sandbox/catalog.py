@@ -349,37 +349,37 @@ def _load_cached(difficulty: Difficulty, seed: int, copies: int = 0) -> Catalog:
     festival_years: dict[str, int] = {}
     for row in raw_nominations:
         festival_years.setdefault(row["imdb_id"], int(row["edition"]))
-    films = _read_films(DATA_DIR / "films.csv", people, festival_years)
+    base = _read_films(DATA_DIR / "films.csv", people, festival_years)
+    event_rows = _read_nominations(DATA_DIR / "events_nominations.csv.gz")
+    events = _read_event_films(people, event_rows, base)
     winners = {row["imdb_id"] for row in raw_nominations if row["winner"] == "1"}
-    assignment = assign(list(films.values()), difficulty, seed)
-    order = sorted(films)  # real films take their TMDb ids first, as without copies
+    winners.update(
+        r["imdb_id"] for r in event_rows if r["winner"] == "1" and r["imdb_id"] in events
+    )
+    films = {**base, **events}
+    assignment = _assign_parts(list(base.values()), list(events.values()), difficulty, seed)
+    # Real films take their TMDb ids first (the Cannes films as before the other events).
+    order = sorted(base) + sorted(events)
     if copies:
-        originals = [films[imdb_id] for imdb_id in order]
+        originals = [films[imdb_id] for imdb_id in sorted(films)]
         parts = [assignment]
         for number in range(1, copies + 1):
             copied = [copy_film(film, number, index) for index, film in enumerate(originals)]
-            parts.append(assign(copied, difficulty, seed))
-            for original, copy in zip(originals, copied, strict=True):
+            pairs = list(zip(originals, copied, strict=True))
+            parts.append(
+                _assign_parts(
+                    [copy for original, copy in pairs if original.imdb_id in base],
+                    [copy for original, copy in pairs if original.imdb_id in events],
+                    difficulty,
+                    seed,
+                )
+            )
+            for original, copy in pairs:
                 films[copy.imdb_id] = copy
                 order.append(copy.imdb_id)
                 if original.imdb_id in winners:
                     winners.add(copy.imdb_id)
         assignment = merge_assignments(parts)
-    event_rows = _read_nominations(DATA_DIR / "events_nominations.csv.gz")
-    event_films = _read_event_films(people, event_rows, films)
-    if event_films:
-        # Background films the Cannes part does not use as suspects' carriers may carry too.
-        spare = [f for f in films.values() if f.role == "background"]
-        spare = [f for f in spare if f.imdb_id not in assignment.carried_by]
-        part = assign([*event_films.values(), *spare], difficulty, seed)
-        assignment = merge_assignments([assignment, part])
-        films.update(event_films)
-        order.extend(sorted(event_films))
-        winners.update(
-            row["imdb_id"]
-            for row in event_rows
-            if row["winner"] == "1" and row["imdb_id"] in event_films
-        )
     tmdb_ids = _tmdb_ids(order)
     records: dict[int, TmdbRecord] = {}
     for film in films.values():
@@ -388,6 +388,19 @@ def _load_cached(difficulty: Difficulty, seed: int, copies: int = 0) -> Catalog:
     nominations = [_nomination(row, films) for row in raw_nominations]
     nominations += [_nomination(row, films) for row in event_rows]
     return Catalog(films, records, nominations, assignment, seed)
+
+
+def _assign_parts(
+    cannes: list[Film], others: list[Film], difficulty: Difficulty, seed: int
+) -> Assignment:
+    """The difficulty of the Cannes films, then apart that of the other events' films (so the
+    Cannes films keep theirs); background films the first part leaves free may carry the
+    second part's suspect ids."""
+    first = assign(cannes, difficulty, seed)
+    if not others:
+        return first
+    spare = [f for f in cannes if f.role == "background" and f.imdb_id not in first.carried_by]
+    return merge_assignments([first, assign([*others, *spare], difficulty, seed)])
 
 
 def _read_event_films(

@@ -110,8 +110,10 @@ def test_a_synthetic_edition_lists_n_distinct_films() -> None:
             assert sandbox.truth(imdb_id).festival
         assert page.edition_years == (2001,)
         assert client.event_page("ev0000147", 2016).nominations  # Cannes still there
+    too_many = len(Catalog.load().festival_films()) + 1
+    beyond = SyntheticEdition("ev0000400", 2001, too_many, salt="scale-test")
     with pytest.raises(ValueError, match="catalog copies"):
-        SandboxServer(SandboxConfig(synthetic_editions=(edition,)))
+        SandboxServer(SandboxConfig(synthetic_editions=(beyond,)))
 
 
 def test_the_lower_bound_is_the_slowest_of_rate_and_latency_per_stage() -> None:
@@ -122,8 +124,10 @@ def test_the_lower_bound_is_the_slowest_of_rate_and_latency_per_stage() -> None:
     assert rate_bound.bound_seconds(latency) == pytest.approx(10.0)
     latency_bound = bench.StageWork("omdb", calls=100, rate=0, workers=4)
     assert latency_bound.bound_seconds(latency) == pytest.approx(100 * latency / 4)
-    assert bench.copies_for(341) == 0 and bench.copies_for(342) == 1
-    assert bench.copies_for(10_000) == 29
+    per_catalog = bench.FESTIVAL_FILMS_PER_CATALOG
+    assert per_catalog == len(Catalog.load().festival_films())
+    assert bench.copies_for(per_catalog) == 0 and bench.copies_for(per_catalog + 1) == 1
+    assert bench.copies_for(10_000) == math.ceil(10_000 / per_catalog) - 1 == 5
 
 
 @pytest.mark.slow
