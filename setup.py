@@ -20,6 +20,8 @@ setup(
         "dagster==1.13.27",
         "dagster-webserver==1.13.27",
         "dagster-postgres==0.29.27",
+        "dagster-celery==0.29.27",
+        "dagster-k8s==0.29.27",
         "SQLAlchemy==2.1.9",
         "alembic==1.20.1",
         "psycopg2-binary==2.9.13",

@@ -17,6 +17,7 @@ from cinegraph_pipeline.assets.festival_import.stages import (
 from cinegraph_pipeline.assets.festival_import.write import edition_write
 from cinegraph_pipeline.assets.film_database import film_database
 from cinegraph_pipeline.assets.metrics_retention import metrics_retention
+from cinegraph_pipeline.executors import build_executor
 from cinegraph_pipeline.jobs import festival_import_job, give_up_pending_job
 from cinegraph_pipeline.resources import build_resources
 from cinegraph_pipeline.schedules.enrichment import (
@@ -49,4 +50,5 @@ defs = dg.Definitions(
     sensors=[deferred_editions_sensor, api_health_alerts, *HEALTH_SENSORS],
     schedules=[placeholder_enrichment_schedule, *HEALTH_SCHEDULES],
     resources=build_resources(),
+    executor=build_executor(),
 )
