@@ -12,8 +12,11 @@ pool slots of dead runs before and while its own steps wait on a pool.
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
+from types import FrameType
 from typing import Any
 
 import dagster as dg
@@ -68,6 +71,7 @@ class _Watchdog:
         self._instance, self._run, self._interval = instance, run, interval
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="cinegraph-watchdog", daemon=True)
+        self.blocked = False
 
     def __enter__(self) -> _Watchdog:
         self._thread.start()
@@ -79,7 +83,7 @@ class _Watchdog:
 
     def _loop(self) -> None:
         # Checks for blocked steps more often than it beats: a freed slot should not wait.
-        check_every = min(self._interval, 5.0)
+        check_every = min(self._interval, 2.0)
         since_beat = 0.0
         while not self._stop.wait(check_every):
             since_beat += check_every
@@ -88,6 +92,7 @@ class _Watchdog:
                     self._instance.add_run_tags(self._run.run_id, heartbeat_tag())
                     since_beat = 0.0
                 blocked = waiting_pools(self._instance, self._run.run_id)
+                self.blocked = bool(blocked)
                 if blocked:
                     reclaim(self._instance, self._run, blocked)
             except Exception:  # storage hiccup: the next tick tries again
@@ -103,12 +108,53 @@ def reclaim(instance: dg.DagsterInstance, run: dg.DagsterRun, pools: list[str]) 
         )
 
 
+def _caused_by_interrupt(event: Any) -> bool:
+    """A step put up for retry because this process was interrupted (Dagster honours a retry
+    policy on SIGINT/SIGTERM, which suits a preempted step pod, not a Ctrl-C)."""
+    if event.event_type_value != dg.DagsterEventType.STEP_UP_FOR_RETRY.value:
+        return False
+    error = getattr(event.event_specific_data, "error", None)
+    while error is not None:
+        if error.cls_name in ("DagsterExecutionInterruptedError", "KeyboardInterrupt"):
+            return True
+        error = error.cause
+    return False
+
+
+@contextmanager
+def _interrupts_while_blocked(watchdog: _Watchdog) -> Iterator[None]:
+    """While a step waits on a pool, SIGINT/SIGTERM stop the run at once; otherwise they go
+    to Dagster's own handler (which raises inside a step, or at its start)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    delegate = previous[signal.SIGINT]
+
+    def handler(signo: int, frame: FrameType | None) -> None:
+        if watchdog.blocked:
+            raise dg.DagsterExecutionInterruptedError()
+        if callable(delegate):
+            delegate(signo, frame)
+        elif delegate == signal.SIG_DFL:
+            raise KeyboardInterrupt
+
+    for sig in previous:
+        signal.signal(sig, handler)
+    try:
+        yield
+    finally:
+        for sig, before in previous.items():
+            signal.signal(sig, before)
+
+
 class ReclaimingExecutor(dg.Executor):
     """Runs the chosen executor after tagging the run with its worker and freeing the slots of
     dead runs, with a watchdog beating the heartbeat while the steps run."""
 
-    def __init__(self, inner: dg.Executor):
+    def __init__(self, inner: dg.Executor, *, in_process: bool):
         self._inner = inner
+        self._in_process = in_process
 
     @property
     def retries(self) -> Any:
@@ -123,8 +169,26 @@ class ReclaimingExecutor(dg.Executor):
         run: dg.DagsterRun = plan_context.dagster_run
         instance.add_run_tags(run.run_id, worker_tags())
         reclaim(instance, run, pools_of(instance))
-        with _Watchdog(instance, run, heartbeat_seconds()):
-            yield from self._inner.execute(plan_context, execution_plan)
+        with (
+            _Watchdog(instance, run, heartbeat_seconds()) as watchdog,
+            _interrupts_while_blocked(watchdog),
+            closing(iter(self._inner.execute(plan_context, execution_plan))) as events,
+        ):
+            for event in events:
+                yield event
+                if self._in_process and _caused_by_interrupt(event):
+                    self._stop(instance, run, event.step_key)
+
+    @staticmethod
+    def _stop(instance: dg.DagsterInstance, run: dg.DagsterRun, step_key: str | None) -> None:
+        # The step is not retried: the run ends, its slots freed (nothing of it runs any more).
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        instance.report_engine_event(
+            f"Interrupted (SIGINT or SIGTERM) during step {step_key}: the run stops without "
+            "retrying it; its pool slots are freed.",
+            dagster_run=run,
+        )
+        raise dg.DagsterExecutionInterruptedError()
 
 
 def _selected(executor_config: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
@@ -160,6 +224,6 @@ def build_executor() -> dg.ExecutorDefinition:
                 instance=init_context.instance,
             )
         )
-        return ReclaimingExecutor(inner)
+        return ReclaimingExecutor(inner, in_process=name == "in_process")
 
     return cinegraph_executor

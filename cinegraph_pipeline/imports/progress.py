@@ -101,26 +101,27 @@ def run_stage(
     if todo:
         with ThreadPoolExecutor(max_workers=max(1, min(workers, len(todo)))) as pool:
             futures = {pool.submit(_advance, resolver, film): film for film in todo}
-            for done, future in enumerate(as_completed(futures), start=1):
-                try:
+            try:
+                for done, future in enumerate(as_completed(futures), start=1):
                     after = future.result()
-                except BaseException:
-                    # A missing key fails every film alike: stop asking at once.
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    raise
-                updated[after.query.imdb_id] = after
-                outcome = after.attempts[-1].outcome
-                if outcome.status is LookupStatus.FOUND:
-                    outcomes["resolved"] += 1
-                    if source is Source.TMDB and outcome.fallback_level:
-                        levels[outcome.fallback_level] += 1
-                elif outcome.status is LookupStatus.FAILED:
-                    outcomes["deferred"] += 1
-                    errors[outcome.error_type or "unknown"] += 1
-                else:
-                    outcomes["passed_on"] += 1
-                if on_progress is not None and (done % 25 == 0 or done == len(todo)):
-                    on_progress(done, len(todo))
+                    updated[after.query.imdb_id] = after
+                    outcome = after.attempts[-1].outcome
+                    if outcome.status is LookupStatus.FOUND:
+                        outcomes["resolved"] += 1
+                        if source is Source.TMDB and outcome.fallback_level:
+                            levels[outcome.fallback_level] += 1
+                    elif outcome.status is LookupStatus.FAILED:
+                        outcomes["deferred"] += 1
+                        errors[outcome.error_type or "unknown"] += 1
+                    else:
+                        outcomes["passed_on"] += 1
+                    if on_progress is not None and (done % 25 == 0 or done == len(todo)):
+                        on_progress(done, len(todo))
+            except BaseException:
+                # A missing key fails every film alike, and an interrupt (Ctrl-C, SIGTERM)
+                # stops the stage: cancel what has not started instead of finishing it.
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
     stats = StageStats(
         source=source.value,
         tried=len(todo),

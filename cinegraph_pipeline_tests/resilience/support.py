@@ -249,13 +249,10 @@ def prepare_home(home: Path) -> Path:
     return home
 
 
-IN_PROCESS = '{"execution": {"config": {"in_process": {}}}}'
-
-
 def start_cli_import(partition: str, env: Mapping[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """`dagster asset materialize` of the edition's `festival_import` assets with the
-    in-process executor (one process, no start-up per step), in its own process group (so
-    that it can be killed whole)."""
+    """The README's `dagster asset materialize` of the edition's `festival_import` assets
+    (steps in one process, the default executor), in its own process group (so that it can
+    be killed whole)."""
     with log.open("ab") as out:
         return subprocess.Popen(
             [
@@ -268,8 +265,6 @@ def start_cli_import(partition: str, env: Mapping[str, str], log: Path) -> subpr
                 "group:festival_import",
                 "--partition",
                 partition,
-                "--config-json",
-                IN_PROCESS,
             ],
             env=dict(env),
             cwd=str(REPO_ROOT),

@@ -1,28 +1,33 @@
-"""A run killed with SIGKILL midway, then run again, ends exactly like a run never killed.
+"""A run killed midway never blocks the next one, and a run stopped with Ctrl-C ends cleanly.
 
-The edition is imported by `dagster asset materialize` in its own process against the
-sandbox with some latency, and killed (the whole process group) once the TMDb stage has
-flushed metric rows, or later, once the OMDb stage has (the IMDb page stage is then
-running). A new run of the edition must leave the film database exactly as a clean run on a
-separate database and Dagster home does (movies and nominations, minus ids and clocks: no
-duplicate, nothing missing), and every metric row written before the kill must still be
-there, unchanged.
+The README's command imports an edition in its own process group against a sandbox with some
+latency. Killed with SIGKILL once the TMDb stage has flushed metric rows (or later, once the
+OMDb stage has), the dead run still holds its pool slot; the same command run again, with no
+daemon and nothing freed by hand, must find the dead run, mark it failed, free its slots and
+leave the film database exactly as a clean run does (movies and nominations, minus ids and
+clocks), every metric row written before the kill kept unchanged. Stopped with SIGTERM or
+SIGINT instead, the run must end failed or canceled with its slots freed and nothing
+half-written, and the next run completes it the same way.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from dagster import DagsterInstance
+from dagster import DagsterInstance, DagsterRunStatus
 
 from cinegraph_pipeline.sandbox import Faults, SandboxConfig, SandboxServer
 from cinegraph_pipeline.storage.engine import create_database_engine
 
 from .support import (
+    FilmState,
     cli_env,
     film_state,
     kill_group,
@@ -33,7 +38,8 @@ from .support import (
     wait_for,
 )
 
-PARTITION = "cannes|2013"  # 55 films: a few seconds of TMDb calls at 40/s with latency
+PARTITION = "cannes|2013"  # 55 films: a few seconds of TMDb calls with latency
+POOLS = ("tmdb", "omdb", "imdb")
 
 
 def _metric_sources(db_path: Path) -> dict[str, int]:
@@ -55,56 +61,72 @@ def _finish(process: subprocess.Popen[bytes], log: Path, timeout: float = 120) -
     except subprocess.TimeoutExpired:
         kill_group(process)
         raise AssertionError(
-            f"the run did not finish in {timeout:.0f} s:\n{log.read_text()}"
+            f"the run did not finish in {timeout:.0f} s:\n{log.read_text()[-4000:]}"
         ) from None
     assert code == 0, f"the run failed (exit {code}):\n{log.read_text()[-4000:]}"
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("kill_after", ["tmdb", "omdb"])
-def test_a_killed_run_is_completed_by_the_next_run(tmp_path: Path, kill_after: str) -> None:
-    crashed_db = tmp_path / "crashed.db"
-    clean_db = tmp_path / "clean.db"
-    config = SandboxConfig(faults=Faults(latency_median_ms=40.0))
-    with SandboxServer(config) as sandbox:
-        home = prepare_home(tmp_path / "home")
-        crashed_env = cli_env(sandbox.env(), home, f"sqlite:///{crashed_db}")
-        clean_env = cli_env(
-            sandbox.env(), prepare_home(tmp_path / "clean_home"), f"sqlite:///{clean_db}"
+def _slot_holders(home: Path) -> dict[str, set[str]]:
+    """Pool -> the runs holding or waiting for one of its slots."""
+    with DagsterInstance.from_config(str(home)) as instance:
+        infos = instance.event_log_storage.get_concurrency_infos(list(POOLS))
+    return {
+        pool: {s.run_id for s in info.claimed_slots} | {s.run_id for s in info.pending_steps}
+        for pool, info in infos.items()
+    }
+
+
+def _engine_messages(home: Path, run_id: str) -> list[str]:
+    with DagsterInstance.from_config(str(home)) as instance:
+        return [
+            entry.dagster_event.message or ""
+            for entry in instance.all_logs(run_id)
+            if entry.dagster_event is not None
+        ]
+
+
+def _run_status(home: Path, run_id: str) -> DagsterRunStatus:
+    with DagsterInstance.from_config(str(home)) as instance:
+        run = instance.get_run_by_id(run_id)
+        assert run is not None
+        return run.status
+
+
+def _start_and_wait_for(
+    env: dict[str, str], db: Path, log: Path, source: str
+) -> subprocess.Popen[bytes]:
+    run = start_cli_import(PARTITION, env, log)
+    try:
+        wait_for(
+            lambda: source in _metric_sources(db) or run.poll() is not None,
+            timeout=120,
+            what=f"{source} metric rows",
         )
-        log = tmp_path / "runs.log"
-        first = start_cli_import(PARTITION, crashed_env, log)
-        with reaped(first):
-            wait_for(
-                lambda: kill_after in _metric_sources(crashed_db) or first.poll() is not None,
-                timeout=120,
-                what=f"{kill_after} metric rows",
-            )
-            assert first.poll() is None, f"the run ended before the kill:\n{log.read_text()}"
-            kill_group(first)
-        assert first.returncode == -9
+    except BaseException:
+        kill_group(run)
+        raise
+    assert run.poll() is None, f"the run ended before the signal:\n{log.read_text()[-4000:]}"
+    return run
 
-        engine = create_database_engine(f"sqlite:///{crashed_db}")
-        before: dict[Any, dict[str, Any]] = {r["id"]: r for r in metric_rows(engine)}
-        assert before and kill_after in {r["source"] for r in before.values()}
-        killed_run = {r["metadata"]["run_id"] for r in before.values()}
-        assert len(killed_run) == 1
-        # What the daemon's run monitoring does when a run worker dies: the run is marked
-        # failed and the pool slots it held are freed for the next run.
-        with DagsterInstance.from_config(str(home)) as instance:
-            (run_id,) = killed_run
-            instance.report_run_failed(instance.get_run_by_id(run_id))
-            instance.event_log_storage.free_concurrency_slots_for_run(run_id)
 
-        # The next run of the edition, and a clean run elsewhere, side by side.
-        second = start_cli_import(PARTITION, crashed_env, log)
-        clean = start_cli_import(PARTITION, clean_env, tmp_path / "clean.log")
-        with reaped(second, clean):
-            _finish(second, log)
-            _finish(clean, tmp_path / "clean.log")
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[SandboxServer]:
+    with SandboxServer(SandboxConfig(faults=Faults(latency_median_ms=40.0))) as server:
+        yield server
 
-    resumed = film_state(engine)
-    expected = film_state(create_database_engine(f"sqlite:///{clean_db}"))
+
+@pytest.fixture(scope="module")
+def clean_state(sandbox: SandboxServer, tmp_path_factory: pytest.TempPathFactory) -> FilmState:
+    """The edition imported once, undisturbed, on its own database and Dagster home."""
+    root = tmp_path_factory.mktemp("clean")
+    env = cli_env(sandbox.env(), prepare_home(root / "home"), f"sqlite:///{root / 'clean.db'}")
+    run = start_cli_import(PARTITION, env, root / "clean.log")
+    with reaped(run):
+        _finish(run, root / "clean.log")
+    return film_state(create_database_engine(f"sqlite:///{root / 'clean.db'}"))
+
+
+def _assert_same_films(resumed: FilmState, expected: FilmState) -> None:
     assert resumed.movie_rows == len(resumed.movies) == len(expected.movies)
     assert resumed.nomination_rows == len(resumed.nominations) == len(expected.nominations)
     assert resumed.movies == expected.movies
@@ -112,7 +134,72 @@ def test_a_killed_run_is_completed_by_the_next_run(tmp_path: Path, kill_after: s
     assert all(n["movie"] == key[4] for key, n in resumed.nominations.items() if key[4])
     assert not [m for m in resumed.movies.values() if m["import_type"] == "pending"]
 
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_after", ["tmdb", "omdb"])
+def test_a_killed_run_is_completed_by_the_next_run(
+    tmp_path: Path, sandbox: SandboxServer, clean_state: FilmState, kill_after: str
+) -> None:
+    db = tmp_path / "crashed.db"
+    home = prepare_home(tmp_path / "home")
+    env = cli_env(sandbox.env(), home, f"sqlite:///{db}")
+    log = tmp_path / "runs.log"
+    first = _start_and_wait_for(env, db, log, kill_after)
+    kill_group(first)
+    assert first.returncode == -signal.SIGKILL
+
+    engine = create_database_engine(f"sqlite:///{db}")
+    before: dict[Any, dict[str, Any]] = {r["id"]: r for r in metric_rows(engine)}
+    assert before and kill_after in {r["source"] for r in before.values()}
+    (killed,) = {r["metadata"]["run_id"] for r in before.values()}
+    assert any(killed in runs for runs in _slot_holders(home).values())
+    assert _run_status(home, killed) == DagsterRunStatus.STARTED
+
+    second = start_cli_import(PARTITION, env, log)  # no daemon, nothing freed by hand
+    with reaped(second):
+        _finish(second, log)
+
+    assert _run_status(home, killed) == DagsterRunStatus.FAILURE
+    assert any(
+        "Marked failed by cinegraph" in m and "is gone" in m for m in _engine_messages(home, killed)
+    )
+    assert not any(_slot_holders(home).values())
+    _assert_same_films(film_state(engine), clean_state)
     after = {r["id"]: r for r in metric_rows(engine)}
     assert {i: after.get(i) for i in before} == before  # kept, unchanged
-    assert sum(1 for r in after.values() if r["metadata"]["run_id"] in killed_run) == len(before)
-    assert len(after) > len(before)
+    assert sum(1 for r in after.values() if r["metadata"]["run_id"] == killed) == len(before)
+    resumed_runs = {r["metadata"]["run_id"] for r in after.values()} - {killed}
+    assert len(resumed_runs) == 1
+    (resumed,) = resumed_runs
+    assert any(f"Freed the slots of run {killed}" in m for m in _engine_messages(home, resumed))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signo", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stopped_run_ends_with_its_slots_freed_and_nothing_half_written(
+    tmp_path: Path, sandbox: SandboxServer, clean_state: FilmState, signo: int
+) -> None:
+    db = tmp_path / "stopped.db"
+    home = prepare_home(tmp_path / "home")
+    env = cli_env(sandbox.env(), home, f"sqlite:///{db}")
+    log = tmp_path / "runs.log"
+    first = _start_and_wait_for(env, db, log, "tmdb")
+    with reaped(first):
+        os.killpg(first.pid, signo)
+        code = first.wait(timeout=60)
+    assert code != 0, log.read_text()[-4000:]
+
+    engine = create_database_engine(f"sqlite:///{db}")
+    (stopped,) = {r["metadata"]["run_id"] for r in metric_rows(engine)}
+    status = _run_status(home, stopped)
+    assert status in (DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED)
+    assert not any(_slot_holders(home).values())
+    # Whatever the stopped run stored is exactly what a clean run stores for those films.
+    partial = film_state(engine)
+    assert all(clean_state.movies[i] == row for i, row in partial.movies.items())
+    assert all(clean_state.nominations[k] == row for k, row in partial.nominations.items())
+
+    second = start_cli_import(PARTITION, env, log)
+    with reaped(second):
+        _finish(second, log)
+    _assert_same_films(film_state(engine), clean_state)
