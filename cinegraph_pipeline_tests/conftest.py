@@ -40,6 +40,7 @@ def _isolated_environment(
         "OMDB_BASE_URL",
         "IMDB_BASE_URL",
         "CINEGRAPH_ALERT_WEBHOOK_URL",
+        "CINEGRAPH_EXECUTOR",
         "DAGSTER_PG_HOST",
     ):
         monkeypatch.delenv(name, raising=False)
