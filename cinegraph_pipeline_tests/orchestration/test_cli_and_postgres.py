@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -144,3 +145,25 @@ def test_two_editions_in_parallel_processes_on_postgres(
             "cannes|2012",
             "cannes|2013",
         ]
+        # Both runs execute their steps in one process each, and still never run a pooled
+        # stage (one slot per API) at the same time.
+        for run in runs:
+            messages = [
+                e.dagster_event.message or ""
+                for e in instance.all_logs(run.run_id)
+                if e.dagster_event
+            ]
+            assert sum(m.startswith("Executing steps in process") for m in messages) == 1
+        for step in ("edition_tmdb_matches", "edition_omdb_matches", "edition_imdb_matches"):
+            spans = sorted(_step_span(instance, run.run_id, step) for run in runs)
+            assert spans[0][1] <= spans[1][0], (step, spans)
+
+
+def _step_span(instance: Any, run_id: str, step_key: str) -> tuple[float, float]:
+    """When the step started and ended (success or failure) in the run's event log."""
+    times = {
+        entry.dagster_event.event_type_value: entry.timestamp
+        for entry in instance.all_logs(run_id)
+        if entry.dagster_event is not None and entry.step_key == step_key
+    }
+    return times["STEP_START"], times.get("STEP_SUCCESS", times.get("STEP_FAILURE", 0.0))
