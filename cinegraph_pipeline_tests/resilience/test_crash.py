@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from dagster import DagsterInstance, DagsterRunStatus
 
+from cinegraph_pipeline.dead_runs import PID_TAG
 from cinegraph_pipeline.sandbox import Faults, SandboxConfig, SandboxServer
 from cinegraph_pipeline.storage.engine import create_database_engine
 
@@ -203,3 +204,44 @@ def test_a_stopped_run_ends_with_its_slots_freed_and_nothing_half_written(
     with reaped(second):
         _finish(second, log)
     _assert_same_films(film_state(engine), clean_state)
+
+
+def _waiting_runs(home: Path, pool: str) -> set[str]:
+    with DagsterInstance.from_config(str(home)) as instance:
+        info = instance.event_log_storage.get_concurrency_info(pool)
+    return {s.run_id for s in info.pending_steps if s.assigned_timestamp is None}
+
+
+@pytest.mark.slow
+def test_a_run_blocked_behind_a_run_that_dies_goes_on(
+    tmp_path: Path, sandbox: SandboxServer, clean_state: FilmState
+) -> None:
+    db = tmp_path / "films.db"
+    home = prepare_home(tmp_path / "home")
+    with DagsterInstance.from_config(str(home)):  # storage created before two processes use it
+        pass
+    env = cli_env(sandbox.env(), home, f"sqlite:///{db}")
+    log = tmp_path / "runs.log"
+    runs = [start_cli_import(PARTITION, env, log) for _ in range(2)]
+    with reaped(*runs):
+        wait_for(
+            lambda: bool(_waiting_runs(home, "tmdb")) or any(r.poll() is not None for r in runs),
+            timeout=180,
+            what="a run waiting for the tmdb pool",
+        )
+        assert all(r.poll() is None for r in runs), log.read_text()[-4000:]
+        (blocked,) = _waiting_runs(home, "tmdb")
+        (killed,) = _slot_holders(home)["tmdb"] - {blocked}
+        with DagsterInstance.from_config(str(home)) as instance:
+            killed_run = instance.get_run_by_id(killed)
+            assert killed_run is not None
+            pid = int(killed_run.tags[PID_TAG])  # the command's own process runs the steps
+        (victim,) = [r for r in runs if r.pid == pid]
+        kill_group(victim)
+        (survivor,) = [r for r in runs if r is not victim]
+        _finish(survivor, log)
+
+    assert _run_status(home, killed) == DagsterRunStatus.FAILURE
+    assert any(f"Freed the slots of run {killed}" in m for m in _engine_messages(home, blocked))
+    assert not any(_slot_holders(home).values())
+    _assert_same_films(film_state(create_database_engine(f"sqlite:///{db}")), clean_state)
