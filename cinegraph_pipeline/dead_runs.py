@@ -180,6 +180,11 @@ def waiting_pools(instance: dg.DagsterInstance, run_id: str) -> list[str]:
     )
 
 
+def _mark_failed(instance: dg.DagsterInstance, run: dg.DagsterRun, verdict: Verdict) -> None:
+    message = f"Marked failed by cinegraph: {verdict.reason}; its pool slots are freed."
+    instance.report_run_failed(run, message=message)
+
+
 def free_dead_holders(
     instance: dg.DagsterInstance,
     pools: Iterable[str],
@@ -202,8 +207,7 @@ def free_dead_holders(
         if run is not None and run.status in _UNFINISHED:
             if verdict is None:  # unfinished and not ours to judge: run monitoring's
                 continue
-            message = f"Marked failed by cinegraph: {verdict.reason}; its pool slots are freed."
-            instance.report_run_failed(run, message=message)
+            _mark_failed(instance, run, verdict)
             reason, failed = verdict.reason, True
         else:
             status = run.status.value if run else "deleted"
@@ -219,4 +223,25 @@ def free_dead_holders(
                 dagster_run=run,
             )
         freed.append(Freed(run_id, tuple(sorted(held)), reason, failed))
+    return freed
+
+
+def fail_dead_runs(instance: dg.DagsterInstance, *, dead_after: float | None = None) -> list[Freed]:
+    """Marks failed every unfinished run whose worker is gone (holding slots or not), and
+    frees its slots: what run monitoring cannot do for the default run launcher."""
+    limit = dead_after_seconds() if dead_after is None else dead_after
+    statuses = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+    runs = instance.get_runs(dg.RunsFilter(statuses=statuses), limit=500)
+    held = _holders(instance, pools_of(instance))
+    now = time.time()
+    freed: list[Freed] = []
+    for run in runs:
+        verdict = judge(run.tags, now=now, dead_after=limit)
+        if verdict is None or not verdict.dead:
+            continue
+        _mark_failed(instance, run, verdict)
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        pools = tuple(sorted(held.get(run.run_id, ())))
+        log.warning("run %s marked failed, pool(s) %s freed: %s", run.run_id, pools, verdict.reason)
+        freed.append(Freed(run.run_id, pools, verdict.reason, True))
     return freed

@@ -26,6 +26,7 @@ from cinegraph_pipeline.schedules.enrichment import (
 )
 from cinegraph_pipeline.schedules.health import HEALTH_JOBS, HEALTH_SCHEDULES, HEALTH_SENSORS
 from cinegraph_pipeline.sensors.alerts import api_health_alerts
+from cinegraph_pipeline.sensors.dead_runs import dead_runs_sensor
 from cinegraph_pipeline.sensors.deferred_editions import deferred_editions_sensor
 
 FESTIVAL_IMPORT_ASSETS = [
@@ -47,7 +48,7 @@ defs = dg.Definitions(
         *HEALTH_ASSETS,
     ],
     jobs=[festival_import_job, give_up_pending_job, placeholder_enrichment_job, *HEALTH_JOBS],
-    sensors=[deferred_editions_sensor, api_health_alerts, *HEALTH_SENSORS],
+    sensors=[deferred_editions_sensor, api_health_alerts, dead_runs_sensor, *HEALTH_SENSORS],
     schedules=[placeholder_enrichment_schedule, *HEALTH_SCHEDULES],
     resources=build_resources(),
     executor=build_executor(),

@@ -23,6 +23,7 @@ from cinegraph_pipeline.dead_runs import (
     waiting_pools,
     worker_tags,
 )
+from cinegraph_pipeline.sensors.dead_runs import dead_runs_sensor
 
 
 @pytest.fixture
@@ -106,3 +107,22 @@ def test_a_waiting_step_of_a_dead_run_is_removed_too(instance: dg.DagsterInstanc
     assert freed.run_id == holder and freed.marked_failed
     assert instance.event_log_storage.claim_concurrency_slot("tmdb", waiter, "tmdb_step").is_claimed
     assert _holders(instance) == {waiter}
+
+
+def test_the_sensor_fails_dead_runs_that_hold_no_slot(instance: dg.DagsterInstance) -> None:
+    own = worker_tags()
+    dead, alive = str(uuid.uuid4()), str(uuid.uuid4())
+    for run_id, tags in ((dead, {**own, PID_TAG: str(_gone_pid())}), (alive, own)):
+        instance.add_run(
+            dg.DagsterRun(
+                job_name="edition", run_id=run_id, status=dg.DagsterRunStatus.STARTED, tags=tags
+            )
+        )
+
+    result = dead_runs_sensor(dg.build_sensor_context(instance=instance))
+
+    assert isinstance(result, dg.SkipReason) and "1 dead run" in (result.skip_message or "")
+    statuses = {r: instance.get_run_by_id(r).status for r in (dead, alive)}  # type: ignore[union-attr]
+    assert statuses == {dead: dg.DagsterRunStatus.FAILURE, alive: dg.DagsterRunStatus.STARTED}
+    assert isinstance(dead_runs_sensor(dg.build_sensor_context(instance=instance)), dg.SkipReason)
+    assert instance.get_run_by_id(alive).status == dg.DagsterRunStatus.STARTED  # type: ignore[union-attr]
