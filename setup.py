@@ -45,6 +45,7 @@ setup(
     entry_points={
         "console_scripts": [
             "cinegraph-db=cinegraph_pipeline.storage.cli:main",
+            "cinegraph-review=cinegraph_pipeline.review.cli:main",
             "cinegraph-sandbox=cinegraph_pipeline.sandbox.__main__:main",
         ]
     },

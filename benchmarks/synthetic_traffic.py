@@ -47,12 +47,26 @@ RETRY_SHARE = 0.05
 # The enrichment retry of a placeholder: TMDb missed it before, so each level rarely matches.
 ENRICHMENT_MATCH_SCALE = 0.15
 TRANSIENT = {
-    "tmdb": (("rate_limit", 0.006), ("timeout", 0.003), ("http_5xx", 0.003)),
+    "tmdb": (
+        ("rate_limit", 0.006),
+        ("timeout", 0.003),
+        ("http_5xx", 0.003),
+        ("circuit_open", 0.002),
+    ),
     "omdb": (("quota_exhausted", 0.004), ("timeout", 0.003)),
     "imdb": (("blocked", 0.04), ("parse_error", 0.01), ("timeout", 0.01)),
     "festival_scraper": (("blocked", 0.02),),
 }
 MEDIAN_MS = {"tmdb": 150.0, "omdb": 240.0, "imdb": 380.0, "festival_scraper": 420.0}
+# Errors the client gives without asking the service (a spent quota, an open circuit).
+LOCAL_REFUSALS = ("quota_exhausted", "circuit_open")
+# Errors that are retried on the wire (3 retries); each failed attempt is counted.
+WIRE_ERRORS = ("rate_limit", "timeout", "http_5xx", "network", "blocked")
+MAX_RETRIES = 3
+# A call that finally succeeded after failed attempts, per attempt (retries that win).
+RETRY_WON = 0.03
+CACHE_HIT = 0.06
+REPLAY_SHARE = 0.4  # of the cache hits, the share answered by the run's memo
 ZYTE_COST_USD = 0.0012
 ENRICHMENT_METADATA = {"step": "placeholder_enrichment"}
 
@@ -115,12 +129,15 @@ class _Flow:
         error = self._error(source)
         if error is None and not found:
             error = "not_found"
-        cached = error is None and rng.random() < 0.06
+        cached = error is None and rng.random() < CACHE_HIT
+        origin, attempts, failed = self._wire(source, error, cached)
         via = source == "imdb" and not cached and rng.random() < self.mix.zyte_share
         median = MEDIAN_MS[source] * self.mix.slow_factor * (2.5 if via else 1.0)
-        response = 2 if cached else int(rng.lognormvariate(math.log(median), 0.45))
+        response: int | None = int(rng.lognormvariate(math.log(median), 0.45))
         if error == "timeout":
             response = 10_000
+        if origin != "service":
+            response = None
         row = {
             "source": source,
             "operation": operation,
@@ -134,8 +151,34 @@ class _Flow:
             "cost_usd": ZYTE_COST_USD if via else 0.0,
             "cached": cached,
             "metadata": dict(metadata or {}) | ({"via": "zyte"} if via else {}),
+            "origin": origin,
+            "attempts": attempts,
+            "attempt_errors": dict(sorted(failed.items())) or None,
         }
         return row, error is None
+
+    def _wire(
+        self, source: str, error: str | None, cached: bool
+    ) -> tuple[str, int, dict[str, int]]:
+        """Where the answer came from, the requests sent and how the failed ones failed."""
+        rng = self.rng
+        if cached:
+            return ("replay" if rng.random() < REPLAY_SHARE else "http_cache"), 0, {}
+        if error in LOCAL_REFUSALS:
+            return "refused", 0, {}
+        failed: dict[str, int] = {}
+        if error in WIRE_ERRORS:
+            retries = 0 if error == "blocked" else MAX_RETRIES
+            failed[error] = retries + 1
+            return "service", retries + 1, failed
+        attempts = 1
+        while attempts <= MAX_RETRIES and rng.random() < RETRY_WON + self.mix.tmdb_outage * (
+            source == "tmdb"
+        ):
+            kind = "rate_limit" if source == "tmdb" and rng.random() < 0.5 else "http_5xx"
+            failed[kind] = failed.get(kind, 0) + 1
+            attempts += 1
+        return "service", attempts, failed
 
     def tmdb(
         self, imdb_id: str, metadata: Mapping[str, Any], rows: list[dict[str, Any]], scale: float

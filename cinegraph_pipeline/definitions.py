@@ -17,6 +17,7 @@ from cinegraph_pipeline.assets.festival_import.stages import (
 from cinegraph_pipeline.assets.festival_import.write import edition_write
 from cinegraph_pipeline.assets.film_database import film_database
 from cinegraph_pipeline.assets.metrics_retention import metrics_retention
+from cinegraph_pipeline.assets.review import review_queue, review_queue_job
 from cinegraph_pipeline.executors import build_executor
 from cinegraph_pipeline.jobs import festival_import_job, give_up_pending_job
 from cinegraph_pipeline.resources import build_resources
@@ -46,8 +47,15 @@ defs = dg.Definitions(
         edition_discovery,
         film_database,
         *HEALTH_ASSETS,
+        review_queue,
     ],
-    jobs=[festival_import_job, give_up_pending_job, placeholder_enrichment_job, *HEALTH_JOBS],
+    jobs=[
+        festival_import_job,
+        give_up_pending_job,
+        placeholder_enrichment_job,
+        *HEALTH_JOBS,
+        review_queue_job,
+    ],
     sensors=[deferred_editions_sensor, api_health_alerts, dead_runs_sensor, *HEALTH_SENSORS],
     schedules=[placeholder_enrichment_schedule, *HEALTH_SCHEDULES],
     resources=build_resources(),

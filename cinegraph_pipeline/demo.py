@@ -28,14 +28,18 @@ from cinegraph_pipeline.storage.models import ApiLookupMetric
 
 def _summary(started_at: datetime, metadata: dict[str, dg.MetadataValue], seconds: float) -> str:
     engine = shared_engine(config.database_url())
+    # Calls that reached the service; requests include retries; cached: cache hits and replays.
+    reached = ApiLookupMetric.origin == "service"
     with engine.connect() as conn:
         per_source = conn.execute(
             select(
                 ApiLookupMetric.source,
-                func.count(),
-                func.sum(case((ApiLookupMetric.success.is_(True), 1), else_=0)),
+                func.sum(case((reached, 1), else_=0)),
+                func.sum(case((reached & ApiLookupMetric.success.is_(True), 1), else_=0)),
                 func.avg(ApiLookupMetric.response_time_ms),
                 func.sum(ApiLookupMetric.cost_usd),
+                func.sum(ApiLookupMetric.attempts),
+                func.sum(case((ApiLookupMetric.cached.is_(True), 1), else_=0)),
             )
             .where(ApiLookupMetric.inserted_at >= started_at)
             .group_by(ApiLookupMetric.source)
@@ -46,14 +50,17 @@ def _summary(started_at: datetime, metadata: dict[str, dg.MetadataValue], second
         f"films: {value['films']}  nominations: {value['nominations']}",
         f"full: {value['full']}  minimal: {value['minimal']}  stub: {value['stub']}  "
         f"pending: {value['pending']}",
-        "source            calls  success  avg ms",
+        "source            calls  success  avg ms  requests  cached",
     ]
     calls = 0
     cost = 0.0
-    for source, count, ok, avg_ms, source_cost in per_source:
+    for source, count, ok, avg_ms, source_cost, requests, cached in per_source:
         calls += count
         cost += float(source_cost or 0.0)
-        lines.append(f"{source:<16} {count:>6}  {ok / count:>6.1%}  {avg_ms or 0:>6.0f}")
+        rate = f"{ok / count:>7.1%}" if count else "    n/a"
+        lines.append(
+            f"{source:<16} {count:>6} {rate}  {avg_ms or 0:>6.0f}  {requests:>8}  {cached:>6}"
+        )
     lines.append(f"calls: {calls}  cost: ${cost:.4f}  time: {seconds:.1f} s")
     return "\n".join(lines)
 

@@ -1,14 +1,17 @@
-"""Helper of scripts/screenshots: runs api_health through the webserver, then photographs it.
+"""Helper of scripts/screenshots: runs api_health and review_queue through the webserver,
+then photographs them.
 
-Plain pages are taken with Chromium's `--screenshot`. The charts live in markdown metadata,
-which the UI shows behind a "[Show Markdown]" button, and the metadata plots behind a
-"Plots" toggle: those pages are driven over the DevTools protocol (a local websocket) to
-click, then captured. The welcome dialog of a fresh instance is marked as seen first.
+Plain pages are taken with Chromium's `--screenshot`. The summary table, the review queue and
+the metadata plots (behind a "Plots" toggle) are driven over the DevTools protocol (a local
+websocket) to scroll or click, then captured. The welcome dialog of a fresh instance is
+marked as seen first. `--output DIR` may be relative (to the directory the script was called
+from) or anywhere on disk.
 
 With --seed, a throwaway Dagster home and SQLite film database are filled with synthetic
 metrics and the movies rows of the films they resolved (a week of traffic, then a day in which
-TMDb degrades) and api_health is materialized three times as that day's traffic arrives, so
-the plots have a history.
+TMDb degrades: more failed attempts, retries that still win), a few films flagged for review,
+and api_health is materialized three times as that day's traffic arrives, so the plots have a
+history.
 """
 
 from __future__ import annotations
@@ -33,10 +36,12 @@ import requests
 from dagster import DagsterRunStatus
 from dagster_graphql import DagsterGraphQLClient
 
-from cinegraph_pipeline import config
 from benchmarks.synthetic_traffic import Mix, store_traffic, synthetic_traffic
+from cinegraph_pipeline import config
+from cinegraph_pipeline.partitions import FESTIVALS
 from cinegraph_pipeline.storage.engine import create_database_engine
 from cinegraph_pipeline.storage.migrate import upgrade
+from cinegraph_pipeline.storage.writes import movie_ids, upsert_movies, upsert_nominations
 from cinegraph_pipeline_tests.health.dagster_processes import (
     REPO_ROOT,
     dagster_home,
@@ -66,6 +71,14 @@ CLICK_TEXT = """(() => {{
   if (button) {{ button.click(); return true; }}
   return false;
 }})()"""
+SCROLL_TO_ROW = """(() => {{
+  const cell = [...document.querySelectorAll('td')]
+    .find(td => td.textContent.trim() === '{key}');
+  if (!cell) {{ return false; }}
+  cell.scrollIntoView({{block: 'start'}});
+  window.scrollBy(0, -60);
+  return true;
+}})()"""
 SHOW_PLOT = """(() => {{
   // Table mode has the key filter; switch to plots first, then scroll to the plot.
   if (document.querySelector('input[placeholder="Filter metadata keys"]')) {{
@@ -80,19 +93,17 @@ SHOW_PLOT = """(() => {{
   title.scrollIntoView({{block: 'start'}});
   return true;
 }})()"""
+REVIEW = "/assets/review_queue"
 INTERACTIVE = [
+    ("api_health_sources_table", ASSET, SCROLL_TO_ROW.format(key="sources")),
     ("api_health_plots", ASSET, CLICK_TEXT.format(text="Plots")),
-    ("api_health_plots_success_rate", ASSET, SHOW_PLOT.format(key="tmdb_success_rate_24h")),
-    *(
-        (f"api_health_{key}", f"{ASSET}?view=events", CLICK_ROW.format(key=key))
-        for key in (
-            "summary",
-            "chart_success_rate",
-            "chart_response_time",
-            "chart_error_types",
-            "chart_fallback_levels",
-        )
+    (
+        "api_health_plot_attempt_error_rate",
+        ASSET,
+        SHOW_PLOT.format(key="tmdb_attempt_error_rate_24h"),
     ),
+    ("api_health_plots_success_rate", ASSET, SHOW_PLOT.format(key="tmdb_success_rate_24h")),
+    ("review_queue", REVIEW, SCROLL_TO_ROW.format(key="queue")),
 ]
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 FLAGS = [
@@ -104,7 +115,7 @@ FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
-    "--window-size=1600,1000",
+    "--window-size=2200,1200",
 ]
 FINISHED = {DagsterRunStatus.SUCCESS, DagsterRunStatus.FAILURE, DagsterRunStatus.CANCELED}
 
@@ -131,17 +142,104 @@ def seed_metrics(url: str, end_hours_ago: float, hours: float, outage: float, se
         first_film=seed * 1_000_000,  # each batch about its own films
     )
     store_traffic(engine, metrics, movies)
+    _nominate(engine, [m["imdb_id"] for m in movies])
     engine.dispose()
 
 
-def run_api_health(client: DagsterGraphQLClient) -> None:
-    run_id = client.submit_job_execution("api_health_job")
+def _nominate(engine: Any, imdb_ids: list[str]) -> None:
+    """One nomination per synthetic film, over the festivals and a few recent years, so the
+    per-festival import health has editions to show."""
+    with engine.begin() as connection:
+        ids = movie_ids(connection, imdb_ids)
+        rows = [
+            {
+                "festival": FESTIVALS[index % len(FESTIVALS)].slug,
+                "year": 2022 + index % 4,
+                "award": "Official Selection",
+                "category": "Competition",
+                "film_imdb_id": imdb_id,
+                "film_title": f"Film {imdb_id}",
+                "person_imdb_id": "",
+                "person_name": "",
+                "winner": False,
+                "notes": None,
+                "movie_id": ids[imdb_id],
+            }
+            for index, imdb_id in enumerate(imdb_ids)
+        ]
+        upsert_nominations(connection, rows)
+
+
+def seed_review(url: str) -> None:
+    """A few films a person has to settle: ambiguous ones with their candidates, stubs after
+    the last retry."""
+    engine = create_database_engine(url)
+    upgrade(engine)
+    rows = []
+    for index, (title, year) in enumerate(
+        (("Les Olympiades", 2021), ("Drive My Car", 2021), ("The Worst Person", 2021))
+    ):
+        rows.append(
+            _flagged(
+                f"tt99000{index:02d}",
+                title,
+                year,
+                "minimal",
+                [
+                    {
+                        "source": "tmdb",
+                        "id": str(800_000 + index),
+                        "title": title,
+                        "year": year,
+                        "score": 0.71,
+                    },
+                    {
+                        "source": "tmdb",
+                        "id": str(900_000 + index),
+                        "title": f"{title} (short)",
+                        "year": year - 1,
+                        "score": 0.69,
+                    },
+                ],
+            )
+        )
+    rows += [_flagged(f"tt99100{i:02d}", f"Unknown short {i}", 2021, "stub", []) for i in range(2)]
+    with engine.begin() as connection:
+        upsert_movies(connection, rows)
+    engine.dispose()
+
+
+def _flagged(
+    imdb_id: str, title: str, year: int, kind: str, candidates: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "imdb_id": imdb_id,
+        "title": title,
+        "year": year,
+        "import_type": kind,
+        "data_source": "omdb" if kind == "minimal" else "festival",
+        "needs_enrichment": True,
+        "needs_review": True,
+        "review_candidates": candidates,
+        "genres": [],
+        "directors": [],
+        "countries": [],
+        "languages": [],
+    }
+
+
+def run_job(client: DagsterGraphQLClient, job: str) -> None:
+    run_id = client.submit_job_execution(job)
     deadline = time.monotonic() + 120
     while (status := client.get_run_status(run_id)) not in FINISHED:
         if time.monotonic() > deadline:
             raise SystemExit(f"screenshots: run {run_id} still {status} after 120 s")
         time.sleep(0.5)
-    print(f"api_health run {run_id[:8]}: {status.value}")
+    print(f"{job} run {run_id[:8]}: {status.value}")
+
+
+def run_api_health(client: DagsterGraphQLClient) -> None:
+    run_job(client, "api_health_job")
 
 
 def photograph(browser: str, url: str, target: Path, profile: Path) -> None:
@@ -154,7 +252,15 @@ def photograph(browser: str, url: str, target: Path, profile: Path) -> None:
         url,
     ]
     subprocess.run(command, check=True, capture_output=True, timeout=120)
-    print(f"saved {target.relative_to(REPO_ROOT)}")
+    print(f"saved {shown(target)}")
+
+
+def shown(path: Path) -> str:
+    """The path as printed: inside the repository relative to it, elsewhere as it is."""
+    try:
+        return str(path.resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
 
 
 class DevTools:
@@ -189,7 +295,7 @@ class DevTools:
         time.sleep(3)  # dialogs animate in, charts decode, plots draw
         shot = self.call("Page.captureScreenshot", format="png")
         target.write_bytes(base64.b64decode(shot["data"]))
-        print(f"saved {target.relative_to(REPO_ROOT)}")
+        print(f"saved {shown(target)}")
 
 
 def _page_target(port: int) -> str:
@@ -237,6 +343,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=REPO_ROOT / "screenshots")
     args = parser.parse_args(argv)
     browser = chromium()
+    # scripts/screenshots runs from the repository: a relative DIR is the caller's.
+    caller = Path(os.environ.get("CINEGRAPH_CALLER_PWD") or Path.cwd())
+    args.output = (caller / args.output).resolve()
     args.output.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cinegraph-screens-") as tmp_dir:
         tmp = Path(tmp_dir)
@@ -244,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
             home = dagster_home(tmp / "dagster_home")
             film_db = f"sqlite:///{tmp / 'films.db'}"
             seed_metrics(film_db, end_hours_ago=24, hours=24 * 7, outage=0.0, seed=1)
+            seed_review(film_db)
         else:
             home = config.dagster_home()
             film_db = config.database_url()
@@ -259,6 +369,7 @@ def main(argv: list[str] | None = None) -> int:
                     run_api_health(client)
             else:
                 run_api_health(client)
+            run_job(client, "review_queue_job")
             for name, path in PAGES.items():
                 photograph(browser, ui.url + path, args.output / f"{name}.png", tmp / "chrome")
             with devtools(browser, tmp / "chrome-devtools") as browser_tab:

@@ -6,6 +6,8 @@ import dagster as dg
 from pydantic import Field
 
 from cinegraph_pipeline.assets.festival_import.common import edition_recorder
+from cinegraph_pipeline.health.enrichment import UPGRADE_WINDOW_DAYS, enrichment_figures
+from cinegraph_pipeline.health.summary import table
 from cinegraph_pipeline.resolution.cascade import FilmResolver
 from cinegraph_pipeline.resolution.config import ResolutionConfig
 from cinegraph_pipeline.sources.errors import ConfigurationError, ErrorType, Source
@@ -49,6 +51,10 @@ def placeholder_enrichment(
     `full` (keeping what the other sources gave where TMDb has nothing); one still missing
     waits longer (7, 14, 30, 60 days, then every 60) and is flagged for review after
     `review_after` attempts. Runs daily on a schedule.
+
+    Its own success figures (the seeds' targets): `placeholders_waiting`, `upgraded` in this
+    run, `upgraded_to_tmdb_within_30d_share` (of the placeholders at least 30 days old, the
+    share TMDb knew within 30 days) and `avg_days_until_tmdb`.
     """
     now = datetime.fromisoformat(config.as_of) if config.as_of else utcnow()
     engine = database.engine()
@@ -96,18 +102,31 @@ def placeholder_enrichment(
         )
     summary = summarize(results)
     tried = summary["tried"]
-    rows = "\n".join(f"| {r.imdb_id} | {r.outcome} | {r.attempts} |" for r in results[:25])
+    with engine.connect() as conn:
+        figures = enrichment_figures(conn, now)
+    share = figures.upgraded_within_window_share
+    days = figures.avg_days_until_tmdb
     return dg.MaterializeResult(
         metadata={
+            "placeholders_waiting": dg.MetadataValue.int(figures.waiting),
             "due": dg.MetadataValue.int(due),
             **{key: dg.MetadataValue.int(value) for key, value in summary.items()},
             "upgrade_rate": dg.MetadataValue.float(
                 round(summary["upgraded"] / tried, 4) if tried else 0.0
             ),
+            f"upgraded_to_tmdb_within_{UPGRADE_WINDOW_DAYS}d_share": dg.FloatMetadataValue(
+                None if share is None else round(share, 4)
+            ),
+            "avg_days_until_tmdb": dg.FloatMetadataValue(None if days is None else round(days, 2)),
+            "upgraded_to_tmdb_all_time": dg.MetadataValue.int(figures.upgraded_ever),
             "calls": dg.MetadataValue.int(tally.calls),
             "cost_usd": dg.MetadataValue.float(round(tally.cost_usd, 6)),
-            "preview": dg.MetadataValue.md(
-                "| imdb id | outcome | attempts |\n|---|---|---|\n" + rows
+            "preview": table(
+                [("imdb id", "string"), ("outcome", "string"), ("attempts", "int")],
+                [
+                    {"imdb id": r.imdb_id, "outcome": r.outcome, "attempts": r.attempts}
+                    for r in results[:25]
+                ],
             ),
         }
     )

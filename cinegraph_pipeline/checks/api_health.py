@@ -3,6 +3,11 @@
 Each result carries `measured` (the value the check judged), `threshold` (the limit it was
 judged against) and `rule` (the rule in words), so the UI and the alert messages can say
 what was seen and what was expected without knowing the check.
+
+A check with too little data to judge (fewer calls than `min_calls`, no metrics at all)
+gives `NotJudged` instead of a result: the asset then yields nothing for it, and Dagster
+shows the check as skipped (planned, not executed) rather than as a green Passed. Rates are
+over the calls that reached the service; cache hits and local refusals judge nothing.
 """
 
 from __future__ import annotations
@@ -29,10 +34,21 @@ ERROR = dg.AssetCheckSeverity.ERROR
 
 
 @dataclass(frozen=True, slots=True)
+class NotJudged:
+    """A check left unevaluated this time, and why (shown in the asset's metadata)."""
+
+    check_name: str
+    reason: str
+
+
+Outcome = dg.AssetCheckResult | NotJudged
+
+
+@dataclass(frozen=True, slots=True)
 class HealthCheck:
     name: str
     description: str
-    evaluate: Callable[[HealthReport, WindowHealth, HealthThresholds], dg.AssetCheckResult]
+    evaluate: Callable[[HealthReport, WindowHealth, HealthThresholds], Outcome]
 
     @property
     def spec(self) -> dg.AssetCheckSpec:
@@ -74,20 +90,27 @@ def _pct(value: float | None) -> str:
 
 def _tmdb_success_rate(
     report: HealthReport, health: WindowHealth, limits: HealthThresholds
-) -> dg.AssetCheckResult:
+) -> Outcome:
     stats = health.source("tmdb")
     rate = stats.success_rate
     rule = (
         f"TMDb success rate >= {limits.tmdb_success_warn:.0%} "
-        f"(ERROR below {limits.tmdb_success_error:.0%}), over {health.window.label}"
+        f"(ERROR below {limits.tmdb_success_error:.0%}) over the calls that reached it, "
+        f"over {health.window.label}"
     )
     if rate is None or stats.calls < limits.min_calls:
-        passed, severity = True, WARN
-        text = f"{stats.calls} TMDb calls in {health.window.label}: too few to judge."
-    else:
-        passed = rate >= limits.tmdb_success_warn
-        severity = ERROR if rate < limits.tmdb_success_error else WARN
-        text = f"TMDb answered {_pct(rate)} of {stats.calls} calls in {health.window.label}."
+        return NotJudged(
+            "tmdb_success_rate",
+            f"{stats.calls} TMDb calls reached the service in {health.window.label} "
+            f"(fewer than {limits.min_calls}): too few to judge.",
+        )
+    passed = rate >= limits.tmdb_success_warn
+    severity = ERROR if rate < limits.tmdb_success_error else WARN
+    text = (
+        f"TMDb answered {_pct(rate)} of the {stats.calls} calls that reached it in "
+        f"{health.window.label} ({stats.cache_hits} more answered from the cache, "
+        f"{stats.refused} refused locally)."
+    )
     return _result(
         "tmdb_success_rate",
         passed=passed,
@@ -98,24 +121,26 @@ def _tmdb_success_rate(
         description=text,
         error_threshold=dg.MetadataValue.float(limits.tmdb_success_error),
         calls=dg.MetadataValue.int(stats.calls),
+        cache_hits=dg.MetadataValue.int(stats.cache_hits),
+        refused=dg.MetadataValue.int(stats.refused),
     )
 
 
 def _avg_response(source: str) -> HealthCheck:
-    def evaluate(
-        report: HealthReport, health: WindowHealth, limits: HealthThresholds
-    ) -> dg.AssetCheckResult:
+    def evaluate(report: HealthReport, health: WindowHealth, limits: HealthThresholds) -> Outcome:
         stats = health.source(source)
         average = stats.avg_ms
         if average is None or stats.timed_calls < limits.min_calls:
-            passed = True
-            text = f"{stats.timed_calls} timed {source} calls in {health.window.label}: too few."
-        else:
-            passed = average <= limits.max_avg_response_ms
-            text = (
-                f"{source} answered in {average:.0f} ms on average "
-                f"(p95 {stats.p95_ms or 0:.0f} ms) over {stats.timed_calls} calls."
+            return NotJudged(
+                f"{source}_avg_response_time",
+                f"{stats.timed_calls} timed {source} calls in {health.window.label} "
+                f"(fewer than {limits.min_calls}): too few to judge.",
             )
+        passed = average <= limits.max_avg_response_ms
+        text = (
+            f"{source} answered in {average:.0f} ms on average "
+            f"(p95 {stats.p95_ms or 0:.0f} ms) over {stats.timed_calls} calls."
+        )
         return _result(
             f"{source}_avg_response_time",
             passed=passed,
@@ -138,24 +163,21 @@ def _avg_response(source: str) -> HealthCheck:
 
 
 def _match_rate(source: str) -> HealthCheck:
-    def evaluate(
-        report: HealthReport, health: WindowHealth, limits: HealthThresholds
-    ) -> dg.AssetCheckResult:
+    def evaluate(report: HealthReport, health: WindowHealth, limits: HealthThresholds) -> Outcome:
         match = health.matches.get(source) or MatchStats()
         rate = match.match_rate
         minimum = limits.min_match_rate.get(source, 0.0)
         if rate is None or match.attempted < limits.min_calls:
-            passed = True
-            text = (
-                f"{source} was asked about {match.attempted} films in "
-                f"{health.window.label}: too few to judge."
+            return NotJudged(
+                f"{source}_match_rate",
+                f"{source} was asked about {match.attempted} films in {health.window.label} "
+                f"(fewer than {limits.min_calls}): too few to judge.",
             )
-        else:
-            passed = rate >= minimum
-            text = (
-                f"{source} resolved {match.resolved} of {match.attempted} films "
-                f"({_pct(rate)}) in {health.window.label}."
-            )
+        passed = rate >= minimum
+        text = (
+            f"{source} resolved {match.resolved} of {match.attempted} films "
+            f"({_pct(rate)}) in {health.window.label}."
+        )
         return _result(
             f"{source}_match_rate",
             passed=passed,
@@ -178,12 +200,73 @@ def _match_rate(source: str) -> HealthCheck:
     )
 
 
-def _cost_per_film(
-    report: HealthReport, health: WindowHealth, limits: HealthThresholds
-) -> dg.AssetCheckResult:
+def _attempt_error_rate(source: str) -> HealthCheck:
+    name = f"{source}_attempt_error_rate"
+
+    def evaluate(report: HealthReport, health: WindowHealth, limits: HealthThresholds) -> Outcome:
+        stats = health.source(source)
+        rate = stats.attempt_error_rate
+        if rate is None or stats.attempts < limits.min_calls:
+            return NotJudged(
+                name,
+                f"{stats.attempts} {source} requests in {health.window.label} "
+                f"(fewer than {limits.min_calls}): too few to judge.",
+            )
+        passed = rate <= limits.max_attempt_error_rate
+        why = ", ".join(f"{e} {n}" for e, n in sorted(stats.attempt_errors.items())) or "none"
+        return _result(
+            name,
+            passed=passed,
+            severity=WARN,
+            measured=rate,
+            threshold=limits.max_attempt_error_rate,
+            rule=f"at most {limits.max_attempt_error_rate:.0%} of {source}'s requests fail "
+            f"(retries included), over {health.window.label}",
+            description=f"{stats.failed_attempts} of {stats.attempts} {source} requests failed "
+            f"({_pct(rate)}: {why}); {_pct(stats.success_rate)} of its calls still succeeded "
+            f"after {stats.retries} retries.",
+            attempts=dg.MetadataValue.int(stats.attempts),
+            failed_attempts=dg.MetadataValue.int(stats.failed_attempts),
+            attempt_errors=dg.MetadataValue.json(dict(sorted(stats.attempt_errors.items()))),
+            success_rate=stats.success_rate,
+            retries_per_call=stats.retries_per_call,
+        )
+
+    return HealthCheck(
+        name,
+        f"{source}: at most 20% of its HTTP requests fail, retries included (WARN). Retries "
+        "that win hide an outage from the success rate; this is where it shows.",
+        evaluate,
+    )
+
+
+def source_status(source: str, health: WindowHealth, limits: HealthThresholds) -> str:
+    """healthy / degraded / failing (the seeds' green / yellow / red) by the checks' own
+    thresholds: failing below the ERROR success rate, degraded when a WARN would fail
+    (success rate, attempt error rate, average response); `not judged` with too few calls.
+    The success-rate thresholds of TMDb apply to every source's status."""
+    stats = health.source(source)
+    if stats.calls < limits.min_calls:
+        return "not judged"
+    rate = stats.success_rate or 0.0
+    if rate < limits.tmdb_success_error:
+        return "failing"
+    degraded = (
+        rate < limits.tmdb_success_warn
+        or (stats.attempt_error_rate or 0.0) > limits.max_attempt_error_rate
+        or (stats.avg_ms or 0.0) > limits.max_avg_response_ms
+    )
+    return "degraded" if degraded else "healthy"
+
+
+def _cost_per_film(report: HealthReport, health: WindowHealth, limits: HealthThresholds) -> Outcome:
     cost = health.totals.cost_usd
     per_film = health.cost_per_film
-    passed = per_film is None or per_film <= limits.max_cost_per_film_usd
+    if per_film is None:
+        return NotJudged(
+            "cost_per_film", f"no film looked up and nothing spent in {health.window.label}."
+        )
+    passed = per_film <= limits.max_cost_per_film_usd
     return _result(
         "cost_per_film",
         passed=passed,
@@ -200,14 +283,14 @@ def _cost_per_film(
 
 def _no_expired_metrics(
     report: HealthReport, health: WindowHealth, limits: HealthThresholds
-) -> dg.AssetCheckResult:
+) -> Outcome:
     age = report.oldest_metric_age_days
     limit = limits.retention_days + limits.retention_grace_days
-    passed = age is None or age <= limit
+    if age is None:
+        return NotJudged("no_expired_metrics", "no metrics stored yet.")
+    passed = age <= limit
     text = (
-        "No metrics stored yet."
-        if age is None
-        else f"The oldest metric row is {age:.1f} days old (retention {limits.retention_days}"
+        f"The oldest metric row is {age:.1f} days old (retention {limits.retention_days}"
         f" days); {'fine' if passed else 'run metrics_retention'}."
     )
     return _result(
@@ -226,10 +309,12 @@ def _no_expired_metrics(
 HEALTH_CHECKS: tuple[HealthCheck, ...] = (
     HealthCheck(
         "tmdb_success_rate",
-        "TMDb answers (not-found included) at least 85% of calls; WARN below, ERROR below 70%. "
-        "TMDb is the first source of every film: when it fails, films pile up as deferred.",
+        "TMDb answers (not-found included) at least 85% of the calls that reached it; WARN "
+        "below, ERROR below 70%; cache hits and local refusals are not counted. TMDb is the "
+        "first source of every film: when it fails, films pile up as deferred.",
         _tmdb_success_rate,
     ),
+    *(_attempt_error_rate(source) for source in SOURCES),
     *(_avg_response(source) for source in SOURCES),
     *(_match_rate(source) for source in MATCH_SOURCES),
     HealthCheck(
@@ -256,8 +341,9 @@ def evaluate_api_health_checks(
     thresholds: HealthThresholds,
     window_label: str,
     names: Sequence[str] | None = None,
-) -> list[dg.AssetCheckResult]:
-    """The results of the checks (all, or `names`) on the report's `window_label` window."""
+) -> list[Outcome]:
+    """The results of the checks (all, or `names`) on the report's `window_label` window:
+    an `AssetCheckResult` per judged check, a `NotJudged` per check with too little data."""
     health = report.window(window_label)
     selected = set(names) if names is not None else None
     return [

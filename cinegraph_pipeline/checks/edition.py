@@ -1,4 +1,5 @@
-"""Checks of one imported festival edition: stub share and lost nominations.
+"""Checks of one imported festival edition: stub share, pending share, lost nominations
+and lost metric rows.
 
 The logic is plain functions of (engine, festival, year); `edition_write` declares the specs
 and evaluates them in its own body after writing. `no_lost_nominations` is an ERROR check
@@ -31,6 +32,10 @@ class StubShare:
     @property
     def share(self) -> float | None:
         return self.stubs / self.films if self.films else None
+
+    @property
+    def pending_share(self) -> float | None:
+        return self.pending / self.films if self.films else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +179,78 @@ def lost_nominations_result(
     )
 
 
+def pending_share_result(
+    engine: Engine,
+    festival: str,
+    year: int,
+    thresholds: EditionThresholds | None = None,
+    asset_key: dg.AssetKey = EDITION_WRITE_KEY,
+) -> dg.AssetCheckResult:
+    """Films still deferred (`pending`) after the run: a source failed for them. Beside the
+    stub share, which counts only the films every source said it does not know."""
+    limits = thresholds or EditionThresholds()
+    measured = measure_stub_share(engine, festival, year, limits.sample_size)
+    share = measured.pending_share
+    passed = share is None or share <= limits.max_pending_share
+    edition = f"{festival} {year}"
+    text = (
+        f"{edition}: no film written yet."
+        if share is None
+        else f"{edition}: {measured.pending} of {measured.films} films are still pending "
+        f"({share:.1%}); the retry sensor re-runs the edition for them."
+    )
+    return dg.AssetCheckResult(
+        check_name="pending_share",
+        asset_key=asset_key,
+        passed=passed,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=text,
+        metadata={
+            "measured": dg.FloatMetadataValue(None if share is None else round(share, 4)),
+            "threshold": dg.MetadataValue.float(limits.max_pending_share),
+            "rule": dg.MetadataValue.text(
+                f"at most {limits.max_pending_share:.0%} of the edition's films are pending"
+            ),
+            "films": dg.MetadataValue.int(measured.films),
+            "pending": dg.MetadataValue.int(measured.pending),
+            "stubs": dg.MetadataValue.int(measured.stubs),
+        },
+    )
+
+
+def lost_metric_rows_result(
+    rows_lost: int, asset_key: dg.AssetKey = EDITION_WRITE_KEY
+) -> dg.AssetCheckResult:
+    """Metric rows the stages' recorders could not write (the database refused them, the
+    buffer overflowed): health would under-count this edition's calls."""
+    return dg.AssetCheckResult(
+        check_name="no_lost_metric_rows",
+        asset_key=asset_key,
+        passed=rows_lost == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        description="every metric row of the edition's lookups was written"
+        if rows_lost == 0
+        else f"{rows_lost} metric rows could not be written: api_health under-counts these "
+        "calls (see the stages' metric_rows_lost and their logs)",
+        metadata={
+            "measured": dg.MetadataValue.int(rows_lost),
+            "threshold": dg.MetadataValue.int(0),
+            "rule": dg.MetadataValue.text("every api_lookup_metrics row of the run is written"),
+        },
+    )
+
+
 STUB_SHARE_DESCRIPTION = (
     "Under 10% of the edition's films are stubs (WARN): more means the sources are failing "
     "for this festival, or its films need manual review."
+)
+PENDING_SHARE_DESCRIPTION = (
+    "At most 5% of the edition's films are still pending after its run (WARN): a source "
+    "failed for them (rate limit, timeout, 5xx, block) and the retry sensor has work to do."
+)
+LOST_METRIC_ROWS_DESCRIPTION = (
+    "Every metric row of the edition's lookups was written to api_lookup_metrics (WARN): "
+    "lost rows make api_health under-count the calls."
 )
 LOST_NOMINATIONS_DESCRIPTION = (
     "Every nominated film of the edition has a movies row and its nominations point to it "
@@ -187,11 +261,15 @@ LOST_NOMINATIONS_DESCRIPTION = (
 def edition_check_specs(
     asset_key: dg.AssetKey | str = EDITION_WRITE_KEY,
 ) -> list[dg.AssetCheckSpec]:
-    """The same two checks as specs, for an edition asset that evaluates them in its own body
+    """The same checks as specs, for an edition asset that evaluates them in its own body
     (`check_specs=` on the asset, results from `edition_check_results`)."""
     key = dg.AssetKey.from_coercible(asset_key)
     return [
         dg.AssetCheckSpec("stub_share", asset=key, description=STUB_SHARE_DESCRIPTION),
+        dg.AssetCheckSpec("pending_share", asset=key, description=PENDING_SHARE_DESCRIPTION),
+        dg.AssetCheckSpec(
+            "no_lost_metric_rows", asset=key, description=LOST_METRIC_ROWS_DESCRIPTION
+        ),
         dg.AssetCheckSpec(
             "no_lost_nominations",
             asset=key,
@@ -207,10 +285,14 @@ def edition_check_results(
     year: int,
     thresholds: EditionThresholds | None = None,
     asset_key: dg.AssetKey | str = EDITION_WRITE_KEY,
+    metric_rows_lost: int = 0,
 ) -> list[dg.AssetCheckResult]:
-    """Both results for one edition, for `MaterializeResult(check_results=...)`."""
+    """Every result for one edition, for `MaterializeResult(check_results=...)`;
+    `metric_rows_lost` is what the run's stages could not write."""
     key = dg.AssetKey.from_coercible(asset_key)
     return [
         stub_share_result(engine, festival, year, thresholds, key),
+        pending_share_result(engine, festival, year, thresholds, key),
+        lost_metric_rows_result(metric_rows_lost, key),
         lost_nominations_result(engine, festival, year, thresholds, key),
     ]

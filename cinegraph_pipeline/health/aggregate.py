@@ -9,6 +9,11 @@ query per group on SQLite. Python only folds the few hundred grouped rows into t
 Conventions the clients follow (and this module relies on):
 - `success` means the service answered, `not_found` included; `not_found` is no error and is
   counted apart.
+- `origin` says where a call's answer came from. Calls, success rate and latency count only
+  calls that reached the service (`origin = 'service'`); cache hits (the HTTP cache and the
+  run's memo) and local refusals (quota spent, circuit open) are their own figures. A row's
+  `attempts` counts its network requests, retries included, and `attempt_errors` how the
+  failed ones failed; `response_time_ms` is NULL on rows that did not reach the service.
 - Per-film calls (`find`, `search`, `details`, `omdb_by_id`, `omdb_by_title`, `title_page`)
   carry the film's IMDb id in `target_identifier`, so distinct targets count films.
 - TMDb `find`/`search` rows carry the fallback level they tried (a level's attempts). A
@@ -33,7 +38,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.sql.sqltypes import NullType
 
 from cinegraph_pipeline.sources.errors import Source
-from cinegraph_pipeline.storage.models import ApiLookupMetric, Movie
+from cinegraph_pipeline.storage.models import ApiLookupMetric, FestivalNomination, Movie
 
 METRICS = ApiLookupMetric.__table__
 COLUMNS = METRICS.c
@@ -48,6 +53,11 @@ LOOKUP_OPERATIONS: Mapping[str, tuple[str, ...]] = {
 MATCH_SOURCES: tuple[str, ...] = tuple(LOOKUP_OPERATIONS)
 FALLBACK_LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
 PERCENTILE = 0.95
+# How an attempt fails on the wire (`attempt_errors` keys); anything else is shown as other.
+ATTEMPT_ERROR_TYPES: tuple[str, ...] = ("rate_limit", "timeout", "http_5xx", "network", "blocked")
+SERVICE = "service"
+CACHE_ORIGINS: frozenset[str] = frozenset({"http_cache", "replay"})
+REFUSED = "refused"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +71,7 @@ class Window:
         return now - timedelta(hours=self.hours)
 
 
-DEFAULT_WINDOWS: tuple[Window, ...] = (Window("24h", 24), Window("7d", 24 * 7))
+DEFAULT_WINDOWS: tuple[Window, ...] = (Window("1h", 1), Window("24h", 24), Window("7d", 24 * 7))
 
 
 def windows_from_hours(hours_by_label: Mapping[str, float]) -> tuple[Window, ...]:
@@ -79,7 +89,10 @@ def windows_from_hours(hours_by_label: Mapping[str, float]) -> tuple[Window, ...
 
 @dataclass(slots=True)
 class CallStats:
-    """Calls of one source (or one operation) in one window."""
+    """Calls of one source (or one operation) in one window. `calls`, `successes`, the
+    timings and `errors` are over the calls that reached the service; `cached` (HTTP cache),
+    `replayed` (the run's memo) and `refused` (quota spent, circuit open) are counted apart;
+    `attempts` are the network requests of those calls, retries included."""
 
     calls: int = 0
     successes: int = 0
@@ -87,12 +100,49 @@ class CallStats:
     total_ms: float = 0.0
     cost_usd: float = 0.0
     cached: int = 0
+    replayed: int = 0
+    refused: int = 0
+    unsent: int = 0
+    attempts: int = 0
     p95_ms: float | None = None
     errors: dict[str, int] = field(default_factory=dict)
+    refusals: dict[str, int] = field(default_factory=dict)
+    attempt_errors: dict[str, int] = field(default_factory=dict)
 
     @property
     def success_rate(self) -> float | None:
         return self.successes / self.calls if self.calls else None
+
+    @property
+    def cache_hits(self) -> int:
+        return self.cached + self.replayed
+
+    @property
+    def lookups(self) -> int:
+        """Every call asked of the client: reached the service, cached or refused."""
+        return self.calls + self.cache_hits + self.refused + self.unsent
+
+    @property
+    def cache_hit_rate(self) -> float | None:
+        """Share of the calls answered without asking the service (of those not refused)."""
+        answered = self.calls + self.cache_hits
+        return self.cache_hits / answered if answered else None
+
+    @property
+    def failed_attempts(self) -> int:
+        return sum(self.attempt_errors.values())
+
+    @property
+    def attempt_error_rate(self) -> float | None:
+        return self.failed_attempts / self.attempts if self.attempts else None
+
+    @property
+    def retries(self) -> int:
+        return max(self.attempts - self.calls, 0)
+
+    @property
+    def retries_per_call(self) -> float | None:
+        return self.retries / self.calls if self.calls else None
 
     @property
     def avg_ms(self) -> float | None:
@@ -114,8 +164,17 @@ class CallStats:
         self.total_ms += other.total_ms
         self.cost_usd += other.cost_usd
         self.cached += other.cached
-        for error, count in other.errors.items():
-            self.errors[error] = self.errors.get(error, 0) + count
+        self.replayed += other.replayed
+        self.refused += other.refused
+        self.unsent += other.unsent
+        self.attempts += other.attempts
+        for mine, theirs in (
+            (self.errors, other.errors),
+            (self.refusals, other.refusals),
+            (self.attempt_errors, other.attempt_errors),
+        ):
+            for error, count in theirs.items():
+                mine[error] = mine.get(error, 0) + count
 
 
 @dataclass(slots=True)
@@ -171,13 +230,28 @@ class WindowHealth:
         return self.by_source.get(source) or CallStats()
 
 
+@dataclass(frozen=True, slots=True)
+class EditionImport:
+    """Films of one edition created in a window (their `movies` rows), by import type now."""
+
+    festival: str
+    year: int
+    by_type: Mapping[str, int]
+
+    @property
+    def films(self) -> int:
+        return sum(self.by_type.values())
+
+
 @dataclass(slots=True)
 class HealthReport:
-    """Everything `api_health` shows: per window, plus the age of the oldest metric row."""
+    """Everything `api_health` shows: per window, plus the age of the oldest metric row and
+    the editions' films created per window."""
 
     computed_at: datetime
     windows: dict[str, WindowHealth]
     oldest_metric_at: datetime | None
+    imports: dict[str, list[EditionImport]] = field(default_factory=dict)
 
     def window(self, label: str) -> WindowHealth:
         try:
@@ -221,7 +295,47 @@ def compute_health(
                     stats.confidence_sum = confidence_sum
                     stats.confidence_count = matched
         oldest = conn.scalar(select(func.min(COLUMNS.inserted_at)))
-    return HealthReport(moment, healths, as_utc(oldest) if oldest is not None else None)
+        imports = _edition_imports(conn, ordered, moment)
+    return HealthReport(
+        moment, healths, as_utc(oldest) if oldest is not None else None, imports=imports
+    )
+
+
+def _edition_imports(
+    conn: Connection, windows: Sequence[Window], now: datetime
+) -> dict[str, list[EditionImport]]:
+    """Per window, per edition: the films whose `movies` row was created in it, by import
+    type (a film nominated in two editions counts in both), in one GROUP BY."""
+    movies = Movie.__table__
+    nominations = FestivalNomination.__table__
+    bucket = case(
+        *(
+            (movies.c.created_at >= window.start(now), index)
+            for index, window in enumerate(windows[:-1])
+        ),
+        else_=len(windows) - 1,
+    ).label("bucket")
+    stmt = (
+        select(
+            nominations.c.festival,
+            nominations.c.year,
+            movies.c.import_type,
+            bucket,
+            func.count(func.distinct(movies.c.id)),
+        )
+        .select_from(movies.join(nominations, nominations.c.movie_id == movies.c.id))
+        .where(_Selective(movies.c.created_at >= windows[-1].start(now)))
+        .group_by(nominations.c.festival, nominations.c.year, movies.c.import_type, bucket)
+    )
+    counts: dict[str, dict[tuple[str, int], dict[str, int]]] = {w.label: {} for w in windows}
+    for festival, year, import_type, ring, films in conn.execute(stmt):
+        for window in windows[int(ring) :]:
+            by_type = counts[window.label].setdefault((festival, int(year)), {})
+            by_type[import_type] = by_type.get(import_type, 0) + int(films)
+    return {
+        label: [EditionImport(f, y, by_type) for (f, y), by_type in sorted(editions.items())]
+        for label, editions in counts.items()
+    }
 
 
 class _Selective(FunctionElement[Any]):
@@ -259,6 +373,14 @@ def _inside(window: Window, now: datetime) -> ColumnElement[bool]:
     return COLUMNS.inserted_at >= window.start(now)
 
 
+def _bucket(windows: Sequence[Window], now: datetime) -> Any:
+    """The index of the innermost window a row falls in (windows sorted smallest first)."""
+    return case(
+        *((_inside(window, now), index) for index, window in enumerate(windows[:-1])),
+        else_=len(windows) - 1,
+    ).label("bucket")
+
+
 def _count_if(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -275,11 +397,14 @@ def _fold_grouped_calls(
     bucket i the ring between window i-1 and window i); windows are nested, so window i is
     the sum of buckets 0..i, folded here in Python.
     """
-    bucket = case(
-        *((_inside(window, now), index) for index, window in enumerate(windows[:-1])),
-        else_=len(windows) - 1,
-    ).label("bucket")
-    groups = (COLUMNS.source, COLUMNS.operation, COLUMNS.error_type, COLUMNS.fallback_level)
+    bucket = _bucket(windows, now)
+    groups = (
+        COLUMNS.source,
+        COLUMNS.operation,
+        COLUMNS.error_type,
+        COLUMNS.fallback_level,
+        COLUMNS.origin,
+    )
     stmt = (
         select(
             *groups,
@@ -289,31 +414,77 @@ def _fold_grouped_calls(
             func.count(COLUMNS.response_time_ms),
             func.sum(COLUMNS.response_time_ms),
             func.sum(COLUMNS.cost_usd),
-            func.coalesce(func.sum(case((COLUMNS.cached, 1), else_=0)), 0),
+            func.coalesce(func.sum(COLUMNS.attempts), 0),
         )
         .where(_since(windows[-1].start(now)))
         .group_by(*groups, bucket)
     )
     for row in conn.execute(stmt):
-        source, operation, error_type, level, ring = row[:5]
-        calls, successes, timed, total_ms, cost, cached = row[5:]
+        source, operation, error_type, level, origin, ring = row[:6]
+        calls, successes, timed, total_ms, cost, attempts = row[6:]
+        stats = _origin_stats(
+            origin, error_type, int(calls), int(successes), int(timed), float(total_ms or 0)
+        )
+        stats.cost_usd = float(cost or 0)
+        stats.attempts = int(attempts)
         for window in windows[int(ring) :]:
             health = healths[window.label]
-            stats = CallStats(
-                calls=int(calls),
-                successes=int(successes),
-                timed_calls=int(timed),
-                total_ms=float(total_ms or 0),
-                cost_usd=float(cost or 0),
-                cached=int(cached),
-                errors={error_type: int(calls)} if error_type else {},
-            )
             health.by_operation.setdefault((source, operation), CallStats()).absorb(stats)
             health.by_source.setdefault(source, CallStats()).absorb(stats)
             if source == "tmdb" and level is not None:
                 level_stats = health.fallback.setdefault(int(level), FallbackStats())
                 if operation in ("find", "search"):
                     level_stats.attempts += int(calls)
+    _fold_attempt_errors(conn, windows, now, healths)
+
+
+def _origin_stats(
+    origin: str | None, error_type: str | None, calls: int, successes: int, timed: int, ms: float
+) -> CallStats:
+    """One grouped row as the figures it adds to: reached calls, cache hits or refusals."""
+    if origin in (None, SERVICE):
+        return CallStats(
+            calls=calls,
+            successes=successes,
+            timed_calls=timed,
+            total_ms=ms,
+            errors={error_type: calls} if error_type else {},
+        )
+    if origin == "http_cache":
+        return CallStats(cached=calls)
+    if origin == "replay":
+        return CallStats(replayed=calls)
+    if origin == REFUSED:
+        return CallStats(refused=calls, refusals={error_type or "unknown": calls})
+    return CallStats(unsent=calls)
+
+
+def _fold_attempt_errors(
+    conn: Connection,
+    windows: Sequence[Window],
+    now: datetime,
+    healths: dict[str, WindowHealth],
+) -> None:
+    """How failed attempts failed: one GROUP BY on the `{error_type: count}` combinations
+    (a handful per source: retries are few), counted per window in Python."""
+    bucket = _bucket(windows, now)
+    stmt = (
+        select(COLUMNS.source, COLUMNS.operation, COLUMNS.attempt_errors, bucket, func.count())
+        .where(_since(windows[-1].start(now)), COLUMNS.attempt_errors.is_not(None))
+        .group_by(COLUMNS.source, COLUMNS.operation, COLUMNS.attempt_errors, bucket)
+    )
+    for source, operation, combination, ring, calls in conn.execute(stmt):
+        if not combination:
+            continue
+        failed = {str(error): int(count) * int(calls) for error, count in combination.items()}
+        for window in windows[int(ring) :]:
+            health = healths[window.label]
+            for target in (
+                health.by_operation.setdefault((source, operation), CallStats()),
+                health.by_source.setdefault(source, CallStats()),
+            ):
+                for error, count in failed.items():
+                    target.attempt_errors[error] = target.attempt_errors.get(error, 0) + count
 
 
 def _fill_percentiles(

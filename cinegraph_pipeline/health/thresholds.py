@@ -24,6 +24,11 @@ class HealthThresholds(dg.Config):
     tmdb_success_error: float = Field(
         default=0.70, description="TMDb success rate below this is an ERROR."
     )
+    max_attempt_error_rate: float = Field(
+        default=0.20,
+        description="Share of a source's HTTP requests (retries included) that failed; above "
+        "is a WARN: the source is degraded even when retries still win.",
+    )
     max_avg_response_ms: float = Field(
         default=500.0, description="Average response time per source above this is a WARN."
     )
@@ -55,6 +60,11 @@ class EditionThresholds(dg.Config):
 
     max_stub_share: float = Field(
         default=0.10, description="Share of an edition's films that are stubs; above is a WARN."
+    )
+    max_pending_share: float = Field(
+        default=0.05,
+        description="Share of an edition's films still deferred (pending) after its run; "
+        "above is a WARN: a source failed for them and the retry sensor has work to do.",
     )
     sample_size: int = Field(
         default=10, description="How many offending films to list in the check's metadata."

@@ -37,6 +37,7 @@ class StageStats:
     seconds: float = 0.0
     calls: int = 0
     cost_usd: float = 0.0
+    metric_rows_lost: int = 0  # rows its metrics recorder could not write
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +136,19 @@ def run_stage(
     return replace(progress, films=updated, stages=(*progress.stages, stats))
 
 
-def with_call_counts(progress: EditionProgress, calls: int, cost_usd: float) -> EditionProgress:
-    """Stamps the last stage with the external calls and cost its recorder flushed."""
+def with_call_counts(
+    progress: EditionProgress, calls: int, cost_usd: float, rows_lost: int = 0
+) -> EditionProgress:
+    """Stamps the last stage with the external calls and cost its recorder flushed, and the
+    metric rows it could not write."""
     if not progress.stages:
         return progress
-    last = replace(progress.stages[-1], calls=calls, cost_usd=round(cost_usd, 6))
+    last = replace(
+        progress.stages[-1],
+        calls=calls,
+        cost_usd=round(cost_usd, 6),
+        metric_rows_lost=rows_lost,
+    )
     return replace(progress, stages=(*progress.stages[:-1], last))
 
 

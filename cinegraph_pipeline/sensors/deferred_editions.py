@@ -80,8 +80,10 @@ def editions_with_pending_films(engine: Engine) -> dict[str, int]:
 
 
 def failing_sources(engine: Engine, now: datetime) -> dict[str, float]:
-    """Sources whose recent calls are mostly transient errors (with that share), or whose
-    daily quota is spent."""
+    """Sources whose recent calls that reached the service are mostly transient errors
+    (with that share), or whose daily quota is spent. Cache hits, in-run replays and local
+    refusals are not the service answering: they neither dilute nor make the share, as in
+    `api_health`."""
     transient = [error.value for error in TRANSIENT_ERRORS]
     failing: dict[str, float] = {}
     with engine.connect() as conn:
@@ -92,6 +94,7 @@ def failing_sources(engine: Engine, now: datetime) -> dict[str, float]:
                     and_(
                         ApiLookupMetric.source == source,
                         ApiLookupMetric.inserted_at >= now - FAILING_WINDOW,
+                        ApiLookupMetric.origin == "service",
                     )
                 )
                 .order_by(ApiLookupMetric.inserted_at.desc())

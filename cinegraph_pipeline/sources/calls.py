@@ -22,7 +22,7 @@ from .http.limits import CircuitBreaker
 from .http.stats import CallStats, tracking_call
 from .http.transport import HttpTransport
 from .logsafety import install_log_redaction
-from .tracking import Recorder
+from .tracking import Origin, Recorder
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +140,15 @@ class CallTracker:
         self._judge_service(stats, error)
 
         cached = stats.from_cache and stats.responses == 0
+        origin = self._origin(stats, error, cached)
+        if (
+            error is not None
+            and error.error_type in BREAKER_FAILURES
+            and stats.attempts
+            and not stats.last_attempt_failed
+        ):
+            # The transport saw an answer; the client judged it a failure (a WAF block).
+            stats.attempt_failed(error.error_type.value)
         not_found = (error is not None and error.error_type is ErrorType.NOT_FOUND) or (
             error is None and is_not_found is not None and is_not_found(value)
         )
@@ -168,6 +177,9 @@ class CallTracker:
             confidence_score=confidence,
             fallback_level=fallback_level,
             metadata=extra,
+            origin=origin,
+            attempts=stats.attempts,
+            attempt_errors=stats.attempt_errors,
         )
         if error is not None:
             self._log(error, target)
@@ -196,7 +208,7 @@ class CallTracker:
             operation=operation,
             target_identifier=target,
             success=True,
-            response_time_ms=0.0,
+            response_time_ms=None,
             error_type=ErrorType.NOT_FOUND if not_found else None,
             error_message=(error.message if error else "no results") if not_found else None,
             cost_usd=0.0,
@@ -204,6 +216,8 @@ class CallTracker:
             confidence_score=confidence,
             fallback_level=fallback_level,
             metadata={**(metadata or {}), "cache": "run"},
+            origin=Origin.REPLAY,
+            attempts=0,
         )
         if error is not None:
             raise SourceError(
@@ -214,6 +228,16 @@ class CallTracker:
                 status_code=error.status_code,
             )
         return value
+
+    @staticmethod
+    def _origin(stats: CallStats, error: SourceError | None, cached: bool) -> Origin:
+        if cached:
+            return Origin.HTTP_CACHE
+        if stats.attempts:
+            return Origin.SERVICE
+        if error is not None and error.error_type in LOCAL_REFUSALS:
+            return Origin.REFUSED
+        return Origin.UNSENT
 
     def _record(self, **fields: Any) -> None:
         """A recorder that fails must not fail the lookup it describes."""

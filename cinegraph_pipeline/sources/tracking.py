@@ -1,5 +1,11 @@
 """One `api_lookup_metrics` row per external call, buffered and written in batches.
 
+A row says what happened on the wire: `origin` (the service was asked, or the answer came
+from the HTTP cache or this run's memo, or the call was refused locally: quota spent, circuit
+open), `attempts` (network requests, retries included) and `attempt_errors` (how the failed
+attempts failed, `{error_type: count}`). `response_time_ms` is the service's time and is NULL
+when the service was not asked, so latency figures never average cache hits in.
+
 Lookups must never wait on, or fail because of, the metrics store: `record()` only appends to
 an in-memory buffer under a lock; a background thread hands full batches (or whatever is
 pending every `flush_interval` seconds) to the sink. A sink failure is logged with the number
@@ -13,9 +19,11 @@ import contextvars
 import logging
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
 from .closing import ClosedOnExit
@@ -37,7 +45,21 @@ METRIC_COLUMNS: tuple[str, ...] = (
     "cached",
     "metadata",
     "inserted_at",
+    "origin",
+    "attempts",
+    "attempt_errors",
 )
+
+
+class Origin(StrEnum):
+    """Where a call's answer came from."""
+
+    SERVICE = "service"  # at least one request went over the network
+    HTTP_CACHE = "http_cache"  # answered by the HTTP cache
+    REPLAY = "replay"  # answered by this run's memo
+    REFUSED = "refused"  # refused locally: daily quota spent, circuit open
+    UNSENT = "unsent"  # nothing sent for another reason (our own code failed first)
+
 
 MetricRow = dict[str, Any]
 
@@ -85,7 +107,7 @@ def build_row(
     operation: str,
     target_identifier: str | None,
     success: bool,
-    response_time_ms: float,
+    response_time_ms: float | None,
     error_type: str | None = None,
     error_message: str | None = None,
     cost_usd: float = 0.0,
@@ -93,8 +115,13 @@ def build_row(
     confidence_score: float | None = None,
     fallback_level: int | None = None,
     metadata: Mapping[str, Any] | None = None,
+    origin: str = Origin.SERVICE,
+    attempts: int | None = None,
+    attempt_errors: Iterable[str] = (),
 ) -> MetricRow:
-    """The row as the `api_lookup_metrics` table stores it (keys = METRIC_COLUMNS)."""
+    """The row as the `api_lookup_metrics` table stores it (keys = METRIC_COLUMNS).
+    `attempts` defaults to 1 for a call that reached the service and 0 otherwise."""
+    reached = str(origin) == Origin.SERVICE
     merged = dict(context)
     if metadata:
         merged.update(metadata)
@@ -110,14 +137,26 @@ def build_row(
         "success": bool(success),
         "confidence_score": confidence_score,
         "fallback_level": fallback_level,
-        "response_time_ms": max(0, round(response_time_ms)),
+        "response_time_ms": (
+            max(0, round(response_time_ms)) if reached and response_time_ms is not None else None
+        ),
         "error_type": str(error_type) if error_type is not None else None,
         "error_message": redact(error_message)[:2000] if error_message else None,
         "cost_usd": 0.0 if cached else round(float(cost_usd), 6),
         "cached": bool(cached),
         "metadata": merged,
         "inserted_at": datetime.now(UTC),
+        "origin": str(origin),
+        "attempts": int(attempts) if attempts is not None else int(reached),
+        "attempt_errors": attempt_error_counts(attempt_errors),
     }
+
+
+def attempt_error_counts(errors: Iterable[str]) -> dict[str, int] | None:
+    """`{error_type: count}` with sorted keys (one spelling per combination, so health can
+    group on it), or None when no attempt failed."""
+    counts = Counter(str(error) for error in errors)
+    return {error: counts[error] for error in sorted(counts)} or None
 
 
 class MetricsRecorder(ClosedOnExit):

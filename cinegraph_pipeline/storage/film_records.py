@@ -5,7 +5,9 @@
   on the films still pending;
 - `give_up_pending`: pending -> stub flagged for review (the retry sensor's last attempt);
 - `record_enrichment`: a placeholder's TMDb retry, an upgrade to `full` or the next retry;
-- `due_placeholders` / `count_due`: what the enrichment schedule has to try.
+- `due_placeholders` / `count_due`: what the enrichment schedule has to try;
+- `accept_review` / `dismiss_review`: a person settles a film flagged for review
+  (`cinegraph-review`).
 
 Retry dates are computed here and only here (`next_retry_at`). The resolution engine hands
 over plain `Resolution` values; only `movie_row` knows how they map onto the table.
@@ -324,3 +326,44 @@ def summarize(results: Sequence[EnrichmentResult]) -> dict[str, int]:
         "deferred": sum(r.outcome == "deferred" for r in results),
         "flagged_for_review": sum(r.flagged_for_review for r in results),
     }
+
+
+def accept_review(connection: Connection, imdb_id: str, film: FilmData, now: datetime) -> bool:
+    """A person settled a film flagged for review on a TMDb record: it becomes `full` from
+    TMDb (keeping what the other sources gave where TMDb has nothing), no longer waiting for
+    enrichment or review. False when no film has that IMDb id."""
+    table = Movie.__table__
+    where = table.c.imdb_id == imdb_id
+    existing = connection.execute(select(table).where(where)).mappings().first()
+    if existing is None:
+        return False
+    connection.execute(
+        update(table)
+        .where(where)
+        .values(
+            **_merged(dict(existing), film),
+            import_type="full",
+            data_source="tmdb",
+            lookup_confidence=1.0,
+            fallback_level=None,
+            needs_enrichment=False,
+            needs_review=False,
+            review_candidates=[],
+            next_tmdb_retry_at=None,
+            updated_at=now,
+        )
+    )
+    return True
+
+
+def dismiss_review(connection: Connection, imdb_id: str, now: datetime) -> bool:
+    """A person looked at a flagged film and left it as it is: off the queue, its candidates
+    dropped; the enrichment keeps retrying it if it is a placeholder. False when no such
+    film."""
+    table = Movie.__table__
+    result = connection.execute(
+        update(table)
+        .where(table.c.imdb_id == imdb_id)
+        .values(needs_review=False, review_candidates=[], updated_at=now)
+    )
+    return bool(result.rowcount)

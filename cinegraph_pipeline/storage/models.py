@@ -29,6 +29,10 @@ from cinegraph_pipeline.sources.tracking import METRIC_COLUMNS as METRIC_COLUMNS
 # JSONB on PostgreSQL so that values compare (`IS DISTINCT FROM`) in the change-only upserts.
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
+# `{error_type: count}` of a call's failed attempts; SQL NULL (not JSON null) when none failed,
+# so health can skip the calls whose attempts all went through.
+AttemptErrorsType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
 # A 64-bit key on PostgreSQL; SQLite only auto-increments INTEGER PRIMARY KEY.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -93,6 +97,8 @@ class Movie(Base):
     __table_args__ = (
         Index("ix_movies_enrichment_due", "needs_enrichment", "next_tmdb_retry_at"),
         Index("ix_movies_import_type", "import_type"),
+        # api_health: films created per window and edition (0004).
+        Index("ix_movies_created_at", "created_at"),
     )
 
 
@@ -150,6 +156,12 @@ class ApiLookupMetric(Base):
     inserted_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )
+    # What happened on the wire (0004): see `sources/tracking.py`.
+    origin: Mapped[str] = mapped_column(
+        String(16), nullable=False, default="service", server_default="service"
+    )
+    attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=1, server_default="1")
+    attempt_errors: Mapped[dict[str, int] | None] = mapped_column(AttemptErrorsType)
 
     __table_args__ = (
         Index("ix_api_lookup_metrics_source_operation", "source", "operation"),

@@ -152,6 +152,20 @@ def movie_ids(connection: Connection, imdb_ids: Iterable[str]) -> dict[str, int]
     return found
 
 
+def _wire_defaults(row: Mapping[str, Any]) -> dict[str, Any]:
+    """`origin`, `attempts`, `attempt_errors` for rows built without them (one attempt that
+    reached the service), so one batch always carries the same columns."""
+    origin = row.get("origin") or "service"
+    attempts = row.get("attempts")
+    return {
+        "origin": origin,
+        "attempts": int(origin == "service") if attempts is None else int(attempts),
+        "attempt_errors": row.get("attempt_errors") or None,
+        # The service's time: none when the service was not asked (see sources/tracking.py).
+        "response_time_ms": row.get("response_time_ms") if origin == "service" else None,
+    }
+
+
 def insert_metrics(engine: Engine, rows: Sequence[Mapping[str, Any]]) -> int:
     """Appends metric rows (keys are the `api_lookup_metrics` column names)."""
     if not rows:
@@ -165,6 +179,7 @@ def insert_metrics(engine: Engine, rows: Sequence[Mapping[str, Any]]) -> int:
             "cost_usd": row.get("cost_usd") or 0.0,
             "cached": bool(row.get("cached")),
             "inserted_at": row.get("inserted_at") or now,
+            **_wire_defaults(row),
         }
         for row in rows
     ]

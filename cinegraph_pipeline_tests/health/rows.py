@@ -26,7 +26,13 @@ def metric(
     confidence: float | None = None,
     cost: float = 0.0,
     now: datetime = NOW,
+    origin: str = "service",
+    attempts: int | None = None,
+    attempt_errors: dict[str, int] | None = None,
 ) -> dict[str, Any]:
+    """One call's row; `origin` other than "service" (http_cache, replay, refused) is a call
+    that did not reach the service: no attempt, no response time."""
+    reached = origin == "service"
     return {
         "source": source,
         "operation": operation,
@@ -34,13 +40,16 @@ def metric(
         "success": success,
         "confidence_score": confidence,
         "fallback_level": level,
-        "response_time_ms": ms,
+        "response_time_ms": ms if reached else None,
         "error_type": error,
         "error_message": None,
         "cost_usd": cost,
-        "cached": False,
+        "cached": origin in ("http_cache", "replay"),
         "metadata": {"festival": "cannes"},
         "inserted_at": now - timedelta(hours=hours_ago),
+        "origin": origin,
+        "attempts": attempts if attempts is not None else int(reached),
+        "attempt_errors": attempt_errors,
     }
 
 

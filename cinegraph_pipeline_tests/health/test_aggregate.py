@@ -210,7 +210,7 @@ def test_an_empty_table_gives_undefined_rates_not_zeros(migrated_engine: Engine)
 def test_aggregation_agrees_with_a_row_by_row_reference(migrated_engine: Engine) -> None:
     """Synthetic traffic over 8 days: every figure equals a plain Python computation over the
     metric rows and the films' `movies` rows."""
-    rows, movies = synthetic_traffic(3000, now=NOW, days=8, seed=11, mix=Mix(tmdb_outage=0.1))
+    rows, movies = synthetic_traffic(3000, now=NOW, days=8, seed=12, mix=Mix(tmdb_outage=0.1))
     store_traffic(migrated_engine, rows, movies)
     windows = windows_from_hours({"6h": 6, "24h": 24, "7d": 168})
     report = compute_health(migrated_engine, windows, now=NOW)
@@ -230,14 +230,24 @@ def _assert_matches_reference(
     by_source = defaultdict(list)
     for row in inside:
         by_source[row["source"]].append(row)
-    for source, source_rows in by_source.items():
+    for source, all_rows in by_source.items():
         stats = health.source(source)
+        source_rows = [r for r in all_rows if r["origin"] == "service"]
         assert stats.calls == len(source_rows)
         assert stats.successes == sum(r["success"] for r in source_rows)
+        assert stats.cache_hits == sum(r["origin"] in ("http_cache", "replay") for r in all_rows)
+        assert stats.refused == sum(r["origin"] == "refused" for r in all_rows)
+        assert stats.attempts == sum(r["attempts"] for r in all_rows)
+        failed: Counter[str] = Counter()
+        for row in all_rows:
+            failed.update(row["attempt_errors"] or {})
+        assert stats.attempt_errors == dict(failed)
+        if stats.attempts:
+            assert stats.attempt_error_rate == pytest.approx(sum(failed.values()) / stats.attempts)
         times = sorted(r["response_time_ms"] for r in source_rows)
         assert stats.avg_ms == pytest.approx(sum(times) / len(times))
         assert stats.p95_ms == times[math.ceil(0.95 * len(times)) - 1]
-        assert stats.cost_usd == pytest.approx(sum(r["cost_usd"] for r in source_rows))
+        assert stats.cost_usd == pytest.approx(sum(r["cost_usd"] for r in all_rows))
         errors = Counter(r["error_type"] for r in source_rows if r["error_type"])
         assert stats.errors == dict(errors)
         assert stats.not_found_count == errors["not_found"]
@@ -293,6 +303,10 @@ def _assert_traffic_exercises_the_rules(
     # Asked but not stored yet (deferred) or stored from the festival page alone.
     assert {r["target_identifier"] for r in recent} - set(movies)
     assert any(m["data_source"] == "festival" for m in movies.values())
+    # Every origin, and retries that won as well as calls whose every attempt failed.
+    assert {r["origin"] for r in recent} == {"service", "http_cache", "replay", "refused"}
+    assert any(r["attempt_errors"] and r["success"] for r in recent)
+    assert any(r["attempt_errors"] and not r["success"] for r in recent)
     # Looked up again: films retried on TMDb after an earlier run stored them elsewhere.
     retried = {
         r["target_identifier"]
@@ -314,8 +328,9 @@ def test_windows_are_validated() -> None:
 
 
 def test_sqlite_reads_only_the_window_through_indexes(sqlite_url: str) -> None:
-    """Without ANALYZE statistics, no health query may scan the whole metrics table, and the
-    films' `movies` rows are looked up by their IMDb id, never scanned."""
+    """Without ANALYZE statistics, no health query may scan the whole metrics table, the
+    films' `movies` rows are looked up by their IMDb id, and the films created per edition
+    are found through the `created_at` index, never by scanning `movies`."""
     engine = create_database_engine(sqlite_url)
     upgrade(engine)
     seed_scenario(engine)
@@ -335,6 +350,10 @@ def test_sqlite_reads_only_the_window_through_indexes(sqlite_url: str) -> None:
         for statement, parameters in statements:
             plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
             details = [row[-1] for row in plan]
+            if "festival_nominations" in statement:
+                assert any("ix_movies_created_at" in d for d in details), details
+                assert not any(d.startswith("SCAN") for d in details), details
+                continue
             touching = [d for d in details if "api_lookup_metrics" in d]
             assert touching, details
             assert all(d.startswith("SEARCH") for d in touching), (statement, details)

@@ -36,42 +36,69 @@ def materialize(url: str, **config: object) -> dg.ExecuteInProcessResult:
     )
 
 
-def test_materialization_carries_stable_metadata_and_charts(database_url: str) -> None:
+def test_materialization_carries_stable_metadata(database_url: str) -> None:
     seed(database_url)
     result = materialize(database_url)
     assert result.success
     (materialization,) = result.asset_materializations_for_node("api_health")
     metadata = materialization.metadata
+    assert next(iter(metadata)) == "sources"  # the dashboard comes first
+    for window in ("1h", "24h", "7d"):
+        for source in ("tmdb", "omdb", "imdb", "festival_scraper"):
+            for measure in (
+                "calls",
+                "success_rate",
+                "attempts",
+                "attempt_error_rate",
+                "cache_hit_rate",
+                "refused",
+            ):
+                assert f"{source}_{measure}_{window}" in metadata, (source, measure, window)
     for key in (
-        "tmdb_success_rate_24h",
-        "tmdb_success_rate_7d",
         "tmdb_match_rate_24h",
         "omdb_avg_ms_24h",
         "imdb_p95_ms_24h",
-        "imdb_errors_24h",
-        "imdb_not_found_24h",
         "calls_24h",
-        "errors_24h",
-        "not_found_7d",
         "cost_usd_24h",
-        "cost_per_film_usd_7d",
-        "tmdb_level1_attempts_24h",
+        "cost_per_film_usd_24h",
         "oldest_metric_age_days",
     ):
         assert key in metadata, key
     assert metadata["tmdb_success_rate_24h"].value == pytest.approx(0.6)
+    assert metadata["tmdb_attempts_24h"].value == 100
     assert metadata["omdb_avg_ms_24h"].value == pytest.approx(250)
     assert metadata["calls_24h"].value == 130
     assert metadata["imdb_avg_ms_24h"].value is None  # no IMDb calls: undefined, not 0
-    # 40 timeouts are errors; the 30 `not_found` answers are counted apart.
-    assert (metadata["tmdb_errors_24h"].value, metadata["tmdb_not_found_24h"].value) == (40, 30)
-    assert (metadata["errors_24h"].value, metadata["not_found_24h"].value) == (40, 30)
-    assert (metadata["omdb_errors_7d"].value, metadata["omdb_not_found_7d"].value) == (0, 0)
+    assert metadata["imdb_attempt_error_rate_24h"].value is None
     # No film is stored: asked of TMDb 100 times, matched by none.
     assert metadata["tmdb_match_rate_24h"].value == 0.0
-    summary = metadata["summary"].value
-    assert "| tmdb | 100 | 60.0% | 0.0% | 120 | 120 | 40 | 30 | $0.0000 |" in summary
-    assert "| tmdb | find | 100 | 60.0% | 120 | 120 | timeout 40 | 30 |" in summary
+    sources = {row.data["Source"]: row.data for row in metadata["sources"].records}
+    tmdb = sources["TMDb API"]
+    assert (tmdb["Success rate"], tmdb["Avg response"], tmdb["p95"]) == (
+        "60.0%",
+        "120 ms",
+        "120 ms",
+    )
+    assert tmdb["Last 24h (successes / calls)"] == "60/100"
+    assert tmdb["Status"] == "failing"
+    assert sources["OMDb API"]["Status"] == "healthy"
+    assert sources["IMDb"]["Status"] == "not judged"
+    operations = {
+        (row.data["source"], row.data["operation"]): row.data
+        for row in metadata["operations"].records
+    }
+    assert operations[("tmdb", "find")]["errors"] == "timeout 40"
+    assert operations[("tmdb", "find")]["not found"] == 30
+    assert not any(key.startswith("chart_") for key in metadata)  # PNG charts are opt-in
+
+
+def test_charts_are_an_option(sqlite_url: str) -> None:
+    seed(sqlite_url)
+    metadata = (
+        materialize(sqlite_url, charts=True)
+        .asset_materializations_for_node("api_health")[0]
+        .metadata
+    )
     for chart in ("success_rate", "response_time", "error_types", "fallback_levels"):
         markdown = metadata[f"chart_{chart}"].value
         encoded = markdown.split("data:image/png;base64,", 1)[1].rstrip(")")
@@ -80,16 +107,23 @@ def test_materialization_carries_stable_metadata_and_charts(database_url: str) -
 
 def test_checks_are_reported_with_the_materialization(database_url: str) -> None:
     seed(database_url)
-    result = materialize(database_url, charts=False)
+    result = materialize(database_url)
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
-    assert len(evaluations) == 10
     tmdb = evaluations["tmdb_success_rate"]
     assert not tmdb.passed
     assert tmdb.severity == dg.AssetCheckSeverity.ERROR
     assert tmdb.metadata["measured"].value == pytest.approx(0.6)
     assert evaluations["omdb_avg_response_time"].passed
+    # No IMDb or scraper calls: those checks are not evaluated, and say why.
+    for name in (
+        "imdb_avg_response_time",
+        "imdb_match_rate",
+        "festival_scraper_attempt_error_rate",
+    ):
+        assert name not in evaluations
+    metadata = result.asset_materializations_for_node("api_health")[0].metadata
     assert (
-        "chart_success_rate" not in result.asset_materializations_for_node("api_health")[0].metadata
+        "`imdb_match_rate`: imdb was asked about 0 films" in metadata["checks_not_evaluated"].value
     )
 
 
@@ -105,7 +139,7 @@ def test_thresholds_and_windows_come_from_config(sqlite_url: str) -> None:
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert evaluations["tmdb_success_rate"].passed
     metadata = result.asset_materializations_for_node("api_health")[0].metadata
-    assert "calls_30d" in metadata and "tmdb_level1_attempts_30d" in metadata
+    assert "calls_30d" in metadata and "tmdb_attempt_error_rate_1h" in metadata
 
 
 def test_an_unknown_check_window_fails_with_a_clear_message(sqlite_url: str) -> None:

@@ -10,7 +10,10 @@ from sqlalchemy import Engine
 
 from cinegraph_pipeline.checks.api_health import (
     API_HEALTH_CHECK_SPECS,
+    NotJudged,
+    Outcome,
     evaluate_api_health_checks,
+    source_status,
 )
 from cinegraph_pipeline.health.aggregate import compute_health
 from cinegraph_pipeline.health.thresholds import HealthThresholds
@@ -27,10 +30,16 @@ ERROR = dg.AssetCheckSeverity.ERROR
 WARN = dg.AssetCheckSeverity.WARN
 
 
-def check(engine: Engine, name: str, **limits: Any) -> dg.AssetCheckResult:
+def outcome(engine: Engine, name: str, **limits: Any) -> Outcome:
     report = compute_health(engine, now=NOW)
     thresholds = HealthThresholds(**limits)
     (result,) = evaluate_api_health_checks(report, thresholds, "24h", names=[name])
+    return result
+
+
+def check(engine: Engine, name: str, **limits: Any) -> dg.AssetCheckResult:
+    result = outcome(engine, name, **limits)
+    assert isinstance(result, dg.AssetCheckResult), result
     assert result.metadata["threshold"].value is not None
     assert "measured" in result.metadata and "rule" in result.metadata
     return result
@@ -60,8 +69,92 @@ def test_tmdb_success_rate_counts_not_found_as_answered(migrated_engine: Engine)
 
 def test_tmdb_success_rate_does_not_judge_a_handful_of_calls(migrated_engine: Engine) -> None:
     insert_metrics(migrated_engine, tmdb_calls(2, 3))
-    assert check(migrated_engine, "tmdb_success_rate").passed
+    skipped = outcome(migrated_engine, "tmdb_success_rate")
+    assert isinstance(skipped, NotJudged) and "too few to judge" in skipped.reason
     assert not check(migrated_engine, "tmdb_success_rate", min_calls=5).passed
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "tmdb_success_rate",
+        "tmdb_attempt_error_rate",
+        "omdb_avg_response_time",
+        "imdb_match_rate",
+        "cost_per_film",
+        "no_expired_metrics",
+    ],
+)
+def test_no_data_is_not_judged_never_passed(migrated_engine: Engine, name: str) -> None:
+    result = outcome(migrated_engine, name)
+    assert isinstance(result, NotJudged) and result.check_name == name and result.reason
+
+
+def test_cache_hits_do_not_hide_timeouts(migrated_engine: Engine) -> None:
+    """10 real timeouts of 20 s and 90 answers from the cache: TMDb answered none of the
+    calls that reached it, in 20 s each."""
+    rows = [
+        metric(
+            "tmdb",
+            "find",
+            success=False,
+            error="timeout",
+            ms=20_000,
+            target=f"tt{i}",
+            attempts=3,
+            attempt_errors={"timeout": 3},
+        )
+        for i in range(10)
+    ]
+    rows += [metric("tmdb", "find", origin="http_cache", target=f"tt{i}") for i in range(90)]
+    insert_metrics(migrated_engine, rows)
+    result = check(migrated_engine, "tmdb_success_rate", min_calls=10)
+    assert not result.passed and result.severity == ERROR
+    assert result.metadata["measured"].value == 0.0
+    assert (result.metadata["calls"].value, result.metadata["cache_hits"].value) == (10, 90)
+    day = compute_health(migrated_engine, now=NOW).window("24h").source("tmdb")
+    assert day.avg_ms == 20_000 and day.p95_ms == 20_000
+    assert day.cache_hit_rate == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize(("failed", "passed"), [(10, True), (30, False)])
+def test_attempt_error_rate(migrated_engine: Engine, failed: int, passed: bool) -> None:
+    """100 calls, all answered; `failed` of them needed one retry after a 5xx."""
+    rows = [
+        metric("tmdb", "find", target=f"tt{i}", attempts=2, attempt_errors={"http_5xx": 1})
+        for i in range(failed)
+    ]
+    rows += [metric("tmdb", "find", target=f"tt{i}") for i in range(failed, 100)]
+    insert_metrics(migrated_engine, rows)
+    result = check(migrated_engine, "tmdb_attempt_error_rate")
+    assert result.passed is passed and result.severity == WARN
+    assert result.metadata["measured"].value == pytest.approx(failed / (100 + failed), abs=1e-5)
+    assert result.metadata["attempts"].value == 100 + failed
+    assert result.metadata["attempt_errors"].value == {"http_5xx": failed}
+    assert result.metadata["retries_per_call"].value == pytest.approx(failed / 100)
+    # The retries won: every call succeeded.
+    assert check(migrated_engine, "tmdb_success_rate").passed
+
+
+def test_status_follows_the_check_thresholds(migrated_engine: Engine) -> None:
+    rows = [
+        metric("tmdb", "find", target=f"tt{i}", attempts=2, attempt_errors={"rate_limit": 1})
+        for i in range(30)
+    ]
+    rows += [metric("tmdb", "find", target=f"tt{i}") for i in range(30, 60)]
+    rows += tmdb_calls(0, 0)
+    rows += [metric("omdb", "omdb_by_id", target=f"tt{i}") for i in range(30)]
+    rows += [
+        metric("imdb", "title_page", success=False, error="blocked", target=f"tt{i}")
+        for i in range(30)
+    ]
+    insert_metrics(migrated_engine, rows)
+    health = compute_health(migrated_engine, now=NOW).window("24h")
+    limits = HealthThresholds()
+    assert source_status("tmdb", health, limits) == "degraded"  # a third of requests failed
+    assert source_status("omdb", health, limits) == "healthy"
+    assert source_status("imdb", health, limits) == "failing"
+    assert source_status("festival_scraper", health, limits) == "not judged"
 
 
 def test_metrics_older_than_the_window_are_not_judged(migrated_engine: Engine) -> None:
@@ -155,5 +248,5 @@ def test_retention(migrated_engine: Engine) -> None:
 
 def test_every_check_has_a_spec_and_a_description() -> None:
     names = [spec.name for spec in API_HEALTH_CHECK_SPECS]
-    assert len(names) == len(set(names)) == 10
+    assert len(names) == len(set(names)) == 14
     assert all(spec.description for spec in API_HEALTH_CHECK_SPECS)

@@ -13,7 +13,9 @@ from cinegraph_pipeline.checks.edition import (
     edition_check_results,
     edition_check_specs,
     find_lost_nominations,
+    lost_metric_rows_result,
     lost_nominations_result,
+    pending_share_result,
     stub_share_result,
 )
 from cinegraph_pipeline.partitions import edition_partitions, parse_edition
@@ -70,6 +72,28 @@ def test_stub_share_of_an_edition_not_written_yet_passes(migrated_engine: Engine
     assert result.passed and result.metadata["films"].value == 0
 
 
+@pytest.mark.parametrize(("pending", "passed"), [(1, True), (2, False)])
+def test_pending_share(migrated_engine: Engine, pending: int, passed: bool) -> None:
+    """20 films of which `pending` are still deferred and 2 are stubs: the pending share is
+    judged on its own (5% by default), beside the stub share."""
+    rows = films(18 - pending, 2) + [(f"tt3{i:06d}", "pending") for i in range(pending)]
+    write_edition(migrated_engine, rows)
+    result = pending_share_result(migrated_engine, "cannes", 2016)
+    assert result.passed is passed
+    assert result.severity == dg.AssetCheckSeverity.WARN
+    assert result.metadata["measured"].value == pytest.approx(pending / 20)
+    assert (result.metadata["pending"].value, result.metadata["stubs"].value) == (pending, 2)
+    assert result.metadata["threshold"].value == 0.05
+    assert stub_share_result(migrated_engine, "cannes", 2016).metadata["pending"].value == pending
+
+
+def test_lost_metric_rows_fail_their_check() -> None:
+    assert lost_metric_rows_result(0).passed
+    result = lost_metric_rows_result(7)
+    assert not result.passed and result.metadata["measured"].value == 7
+    assert "7 metric rows could not be written" in (result.description or "")
+
+
 def test_no_lost_nominations_passes_when_every_film_is_linked(migrated_engine: Engine) -> None:
     write_edition(migrated_engine, films(5, 1))
     result = lost_nominations_result(migrated_engine, "cannes", 2016)
@@ -119,4 +143,6 @@ def test_the_specs_let_the_edition_asset_evaluate_the_checks_itself(sqlite_url: 
     engine.dispose()
     evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert evaluations["stub_share"].passed
+    assert evaluations["pending_share"].passed
     assert evaluations["no_lost_nominations"].passed
+    assert evaluations["no_lost_metric_rows"].passed

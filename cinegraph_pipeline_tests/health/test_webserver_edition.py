@@ -64,7 +64,12 @@ def test_an_edition_run_launched_over_graphql_reports_its_checks(tmp_path: Path)
 
     assert node["groupName"] == "festival_import"
     checks = {c["name"]: c for c in node["assetChecksOrError"]["checks"]}
-    assert set(checks) == {"stub_share", "no_lost_nominations"}
+    assert set(checks) == {
+        "stub_share",
+        "pending_share",
+        "no_lost_nominations",
+        "no_lost_metric_rows",
+    }
     assert checks["no_lost_nominations"]["blocking"] is False  # nothing downstream to guard
     for name, check in checks.items():
         execution = check["executionForLatestMaterialization"]

@@ -15,6 +15,7 @@ from cinegraph_pipeline.assets.festival_import.scrape import edition_nominations
 from cinegraph_pipeline.assets.festival_import.stages import edition_tmdb_matches
 from cinegraph_pipeline.resources import build_resources
 from cinegraph_pipeline.sandbox import SandboxServer
+from cinegraph_pipeline.storage.migrate import upgrade
 from cinegraph_pipeline.storage.models import ApiLookupMetric, FestivalNomination, Movie
 from cinegraph_pipeline_tests.orchestration.conftest import (
     MIXED_EDITION,
@@ -41,7 +42,12 @@ def test_an_edition_is_imported_with_every_film_where_it_belongs(
         result = import_edition(instance)
         write = result.asset_materializations_for_node("edition_write")[0].metadata
         checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
-    assert set(checks) == {"stub_share", "no_lost_nominations"}
+    assert set(checks) == {
+        "stub_share",
+        "pending_share",
+        "no_lost_nominations",
+        "no_lost_metric_rows",
+    }
     assert checks["no_lost_nominations"].passed
     assert checks["stub_share"].passed  # 2 stubs of 46 films
     engine = engine_for(film_db)
@@ -133,6 +139,12 @@ def test_enrichment_upgrades_a_film_the_sandbox_releases_to_tmdb(
     assert metadata["due"].value == len(placeholders)
     assert metadata["upgraded"].value == 2
     assert metadata["still_pending"].value == len(placeholders) - 2
+    # The enrichment's own figures: what still waits, and how long TMDb took (8 days here;
+    # no placeholder is 30 days old yet, so the 30-day share is undefined, not 0).
+    assert metadata["placeholders_waiting"].value == len(placeholders) - 2
+    assert metadata["avg_days_until_tmdb"].value == pytest.approx(8, abs=0.1)
+    assert metadata["upgraded_to_tmdb_within_30d_share"].value is None
+    assert [r.data["outcome"] for r in metadata["preview"].records].count("upgraded") == 2
     with Session(engine) as session:
         movies = {m.imdb_id: m for m in session.scalars(select(Movie))}
     upgraded = movies[released_id]
@@ -218,3 +230,34 @@ def test_an_edition_the_sandbox_lacks_fails_naming_the_sandbox(
     assert "Venice Film Festival 2020" in message
     assert "cinegraph sandbox has no edition" in message
     assert sandbox.catalog.describe_editions() in message
+
+
+def test_metric_rows_the_database_refuses_are_counted_and_fail_a_check(
+    sandbox: SandboxServer, film_db: str
+) -> None:
+    """The film database refuses every metric row (a trigger): the lookups go on, each stage
+    shows the rows it lost, and the edition's `no_lost_metric_rows` check fails."""
+    engine = engine_for(film_db)
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "CREATE TRIGGER refuse_metrics BEFORE INSERT ON api_lookup_metrics "
+            "BEGIN SELECT RAISE(ABORT, 'metrics refused'); END"
+        )
+    engine.dispose()
+    with dg.instance_for_test() as instance:
+        result = import_edition(instance)
+        stages = {
+            node: result.asset_materializations_for_node(node)[0].metadata
+            for node in ("edition_nominations_scraped", "edition_tmdb_matches", "edition_write")
+        }
+        checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
+    assert stages["edition_nominations_scraped"]["metric_rows_lost"].value == 1
+    tmdb_lost = stages["edition_tmdb_matches"]["metric_rows_lost"].value
+    # None of the TMDb stage's rows was written (its `calls` counts written rows): all lost.
+    assert tmdb_lost > 0 and stages["edition_tmdb_matches"]["calls"].value == 0
+    assert stages["edition_write"]["metric_rows_lost"].value >= tmdb_lost
+    lost = checks["no_lost_metric_rows"]
+    assert not lost.passed
+    assert lost.metadata["measured"].value == stages["edition_write"]["metric_rows_lost"].value
+    assert checks["no_lost_nominations"].passed

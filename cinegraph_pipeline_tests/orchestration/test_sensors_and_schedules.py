@@ -139,6 +139,49 @@ def test_sensor_waits_while_a_source_is_still_failing(
     assert "tmdb" in (result.skip_message or "")
 
 
+def test_cache_hits_do_not_hide_a_failing_source_from_the_sensor(
+    migrated_engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The most recent rows are cache hits and replays; the calls that reached TMDb before
+    them timed out: TMDb is still failing, as api_health counts it."""
+    monkeypatch.setenv("CINEGRAPH_RETRY_BASE_MINUTES", "0")
+    seed_pending(migrated_engine)
+    now = datetime.now(UTC)
+    failures = [
+        {
+            "source": "tmdb",
+            "operation": "find",
+            "target_identifier": f"tt{i}",
+            "success": False,
+            "error_type": "timeout",
+            "inserted_at": now - timedelta(minutes=2),
+        }
+        for i in range(8)
+    ]
+    hits = [
+        {
+            "source": "tmdb",
+            "operation": "find",
+            "target_identifier": f"tt{i}",
+            "success": True,
+            "cached": True,
+            "origin": "http_cache" if i % 2 else "replay",
+            "attempts": 0,
+            "inserted_at": now - timedelta(minutes=1),
+        }
+        for i in range(30)
+    ]
+    insert_metrics(migrated_engine, failures)
+    insert_metrics(migrated_engine, hits)
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(
+            instance=instance, resources={"database": DatabaseResource(url=database_url)}
+        )
+        result = deferred_editions_sensor(context)
+    assert isinstance(result, dg.SkipReason)
+    assert "tmdb (100% transient errors)" in (result.skip_message or "")
+
+
 def test_sensor_skips_when_nothing_is_pending(sqlite_url: str) -> None:
     with dg.instance_for_test() as instance:
         context = dg.build_sensor_context(

@@ -9,6 +9,7 @@ from cinegraph_pipeline.assets.festival_import.common import (
     edition_recorder,
     permanent_failure,
 )
+from cinegraph_pipeline.health.summary import table
 from cinegraph_pipeline.imports.nominations import EditionNominations, edition_nominations
 from cinegraph_pipeline.partitions import edition_partitions
 from cinegraph_pipeline.resolution.ports import credentials_error
@@ -50,13 +51,23 @@ def edition_nominations_scraped(
                     "nothing to import",
                 ) from None
             raise
+    rows_lost = recorder.rows_lost  # closed above: its last rows are flushed
     result = edition_nominations(edition.festival.slug, page)
     awards = sorted({row["award"] for row in result.rows})
     winners = sum(1 for row in result.rows if row["winner"])
-    preview = "\n".join(
-        f"| {row['award']} | {row['category']} | {row['film_title']} | {row['person_name']} "
-        f"| {'yes' if row['winner'] else ''} |"
-        for row in result.rows[:20]
+    preview = table(
+        [(name, "string") for name in ("award", "category", "film", "person")]
+        + [("winner", "bool")],
+        [
+            {
+                "award": row["award"],
+                "category": row["category"],
+                "film": row["film_title"],
+                "person": row["person_name"],
+                "winner": bool(row["winner"]),
+            }
+            for row in result.rows[:20]
+        ],
     )
     return dg.MaterializeResult(
         value=result,
@@ -65,8 +76,7 @@ def edition_nominations_scraped(
             "films": dg.MetadataValue.int(len(result.films)),
             "awards": dg.MetadataValue.int(len(awards)),
             "winners": dg.MetadataValue.int(winners),
-            "preview": dg.MetadataValue.md(
-                "| award | category | film | person | winner |\n|---|---|---|---|---|\n" + preview
-            ),
+            "metric_rows_lost": dg.MetadataValue.int(rows_lost),
+            "preview": preview,
         },
     )

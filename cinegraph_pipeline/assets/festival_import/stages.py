@@ -19,6 +19,7 @@ from cinegraph_pipeline.assets.festival_import.common import (
     edition_recorder,
     permanent_failure,
 )
+from cinegraph_pipeline.health.summary import table
 from cinegraph_pipeline.imports.nominations import EditionNominations
 from cinegraph_pipeline.imports.progress import (
     ConcludedEdition,
@@ -101,7 +102,9 @@ def _source_stage(
         )
     for failure in progress.internal_errors():
         context.log.error(f"internal_error (kept pending for review): {failure}")
-    return _stage_result(with_call_counts(progress, tally.calls, tally.cost_usd), source)
+    # The recorder is closed (its last rows flushed): what it lost is final.
+    counted = with_call_counts(progress, tally.calls, tally.cost_usd, recorder.rows_lost)
+    return _stage_result(counted, source)
 
 
 def _trail(film: FilmProgress) -> str:
@@ -113,11 +116,16 @@ def _stage_result(progress: EditionProgress, source: Source) -> dg.MaterializeRe
     rows = []
     for film in progress.to_look_up()[:25]:
         last = film.attempts[-1].outcome if film.attempts else None
-        level = last.fallback_level if last and last.fallback_level else ""
-        confidence = "" if last is None or last.confidence is None else round(last.confidence, 3)
         rows.append(
-            f"| {film.query.imdb_id} | {film.query.title} | {level} | {confidence} | "
-            f"{_trail(film)} |"
+            {
+                "imdb id": film.query.imdb_id,
+                "title": film.query.title,
+                "level": last.fallback_level if last and last.fallback_level else None,
+                "confidence": None
+                if last is None or last.confidence is None
+                else round(last.confidence, 3),
+                "answers": _trail(film),
+            }
         )
     metadata: dict[str, dg.RawMetadataValue] = {
         "films": dg.MetadataValue.int(len(progress.films)),
@@ -130,9 +138,16 @@ def _stage_result(progress: EditionProgress, source: Source) -> dg.MaterializeRe
         "cost_usd": dg.MetadataValue.float(stats.cost_usd),
         "seconds": dg.MetadataValue.float(stats.seconds),
         "deferred_by_error": dg.MetadataValue.json(stats.errors),
-        "preview": dg.MetadataValue.md(
-            "| imdb id | title | level | confidence | answers |\n|---|---|---|---|---|\n"
-            + "\n".join(rows)
+        "metric_rows_lost": dg.MetadataValue.int(stats.metric_rows_lost),
+        "preview": table(
+            [
+                ("imdb id", "string"),
+                ("title", "string"),
+                ("level", "int"),
+                ("confidence", "float"),
+                ("answers", "string"),
+            ],
+            rows,
         ),
     }
     if source is Source.TMDB:
@@ -259,9 +274,9 @@ def edition_stubs(
     concluded = conclude_edition(edition_imdb_matches)
     stubs = [r for r in concluded.resolutions.values() if r.import_type is ImportType.STUB]
     looked_up = len(concluded.resolutions)
-    rows = "\n".join(
-        f"| {r.film.imdb_id} | {r.film.title} | {r.film.year or ''} |" for r in stubs[:25]
-    )
+    rows = [
+        {"imdb id": r.film.imdb_id, "title": r.film.title, "year": r.film.year} for r in stubs[:25]
+    ]
     context.log.info(f"{len(stubs)} stubs of {looked_up} films looked up")
     return dg.MaterializeResult(
         value=concluded,
@@ -273,6 +288,6 @@ def edition_stubs(
             "stub_rate": dg.MetadataValue.float(
                 round(len(stubs) / looked_up, 4) if looked_up else 0.0
             ),
-            "preview": dg.MetadataValue.md("| imdb id | title | year |\n|---|---|---|\n" + rows),
+            "preview": table([("imdb id", "string"), ("title", "string"), ("year", "int")], rows),
         },
     )

@@ -9,6 +9,7 @@ from cinegraph_pipeline.assets.festival_import.common import (
     edition_of,
 )
 from cinegraph_pipeline.checks.edition import edition_check_results, edition_check_specs
+from cinegraph_pipeline.health.summary import table
 from cinegraph_pipeline.imports.nominations import EditionNominations
 from cinegraph_pipeline.imports.progress import ConcludedEdition
 from cinegraph_pipeline.partitions import edition_partitions
@@ -68,7 +69,10 @@ def edition_write(
     if written.given_up:
         context.log.info(f"{written.given_up} pending films turned into stubs to review")
     by_type, movie_counts, nomination_counts = written.by_type, written.movies, written.nominations
-    checks = edition_check_results(engine, edition.festival.slug, edition.year)
+    rows_lost = sum(stage.metric_rows_lost for stage in progress.stages)
+    checks = edition_check_results(
+        engine, edition.festival.slug, edition.year, metric_rows_lost=rows_lost
+    )
     lost = next(c for c in checks if c.check_name == "no_lost_nominations").metadata["measured"]
     tmdb_stats = next((s for s in progress.stages if s.source == "tmdb"), None)
     calls = sum(stage.calls for stage in progress.stages)
@@ -87,6 +91,7 @@ def edition_write(
         "nominations_inserted": dg.MetadataValue.int(nomination_counts.inserted),
         "nominations_updated": dg.MetadataValue.int(nomination_counts.updated),
         "lost_nominations": lost,
+        "metric_rows_lost": dg.MetadataValue.int(rows_lost),
         "calls": dg.MetadataValue.int(calls),
         "cost_usd": dg.MetadataValue.float(round(cost, 6)),
         "cost_per_film_usd": dg.MetadataValue.float(round(cost / films, 6) if films else 0.0),
@@ -97,10 +102,9 @@ def edition_write(
         metadata[f"resolved_level_{level}"] = dg.MetadataValue.int(
             tmdb_stats.by_level.get(level, 0) if tmdb_stats else 0
         )
-    metadata["summary"] = dg.MetadataValue.md(
-        "| full | minimal | stub | pending | calls | cost (USD) |\n|---|---|---|---|---|---|\n"
-        f"| {by_type.get('full', 0)} | {by_type.get('minimal', 0)} | {by_type.get('stub', 0)} "
-        f"| {by_type.get('pending', 0)} | {calls} | {cost:.4f} |"
+    metadata["summary"] = table(
+        [(kind, "int") for kind in IMPORT_TYPES] + [("calls", "int"), ("cost (USD)", "float")],
+        [{**{k: by_type.get(k, 0) for k in IMPORT_TYPES}, "calls": calls, "cost (USD)": cost}],
     )
     context.log.info(
         f"{films} films ({by_type}), {len(nominations.rows)} nominations; "

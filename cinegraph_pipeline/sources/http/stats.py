@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(slots=True)
@@ -23,6 +23,17 @@ class CallStats:
     from_cache: bool = False
     breaker_admitted: bool = False
     status_code: int | None = None
+    # Error types of the network attempts that failed (429, 5xx, timeouts, network errors),
+    # in order; `last_attempt_failed` tells whether the latest attempt is among them.
+    attempt_errors: list[str] = field(default_factory=list)
+    last_attempt_failed: bool = False
+
+    def attempt_failed(self, error_type: str) -> None:
+        self.attempt_errors.append(error_type)
+        self.last_attempt_failed = True
+
+    def attempt_answered(self) -> None:
+        self.last_attempt_failed = False
 
 
 _current: ContextVar[CallStats | None] = ContextVar("cinegraph_call_stats", default=None)

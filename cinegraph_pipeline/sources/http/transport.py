@@ -23,7 +23,7 @@ from requests.structures import CaseInsensitiveDict
 from ..errors import ErrorType, Operation, Source, SourceError, redact
 from .adapter import BodyTooLargeError, CircuitOpenError, QuotaExhaustedError
 from .session import is_from_cache
-from .stats import current_stats
+from .stats import CallStats, current_stats
 
 logger = logging.getLogger(__name__)
 
@@ -125,8 +125,10 @@ class HttpTransport:
                 raise self._error(src, operation, ErrorType.PARSE_ERROR, exc) from None
             except requests.Timeout as exc:
                 last_error = self._error(src, operation, ErrorType.TIMEOUT, exc)
+                _note_attempt(stats, last_error.error_type)
             except requests.ConnectionError as exc:
                 last_error = self._error(src, operation, ErrorType.NETWORK, exc)
+                _note_attempt(stats, last_error.error_type)
             except requests.RequestException as exc:  # bad URL, bad scheme: not worth retrying
                 raise self._error(src, operation, ErrorType.NETWORK, exc) from None
             else:
@@ -134,6 +136,8 @@ class HttpTransport:
                 if stats is not None:
                     stats.from_cache = reply.from_cache
                     stats.status_code = reply.status
+                    if not reply.from_cache:
+                        _note_attempt(stats, attempt_error_for_status(reply.status))
                 if reply.status not in self.retry.statuses or attempt >= self.retry.max_retries:
                     return reply
                 delay = self._delay_for(reply, attempt)
@@ -192,6 +196,25 @@ class HttpTransport:
         self, source: Source, operation: Operation, error_type: ErrorType, exc: BaseException
     ) -> SourceError:
         return SourceError(source, operation, error_type, redact(str(exc), *self.secrets))
+
+
+def attempt_error_for_status(status: int) -> ErrorType | None:
+    """How one network attempt failed, judged from its status alone (the client may still
+    judge a 200 or a 403 a failure, e.g. a WAF block: `CallTracker` adds those)."""
+    if status == 429:
+        return ErrorType.RATE_LIMIT
+    if status >= 500:
+        return ErrorType.HTTP_5XX
+    return None
+
+
+def _note_attempt(stats: CallStats | None, error_type: ErrorType | None) -> None:
+    if stats is None:
+        return
+    if error_type is None:
+        stats.attempt_answered()
+    else:
+        stats.attempt_failed(error_type.value)
 
 
 def parse_retry_after(value: str | None) -> float | None:
