@@ -16,11 +16,13 @@ ZYTE_API_KEY_VAR = "ZYTE_API_KEY"
 TMDB_BASE_URL_VAR = "TMDB_BASE_URL"
 OMDB_BASE_URL_VAR = "OMDB_BASE_URL"
 IMDB_BASE_URL_VAR = "IMDB_BASE_URL"
+IMDB_GRAPHQL_URL_VAR = "IMDB_GRAPHQL_URL"
 ZYTE_API_URL_VAR = "ZYTE_API_URL"
 
 DEFAULT_TMDB_BASE_URL = "https://api.themoviedb.org/3"
 DEFAULT_OMDB_BASE_URL = "https://www.omdbapi.com/"
 DEFAULT_IMDB_BASE_URL = "https://www.imdb.com"
+DEFAULT_IMDB_GRAPHQL_URL = "https://api.graphql.imdb.com/"
 DEFAULT_ZYTE_API_URL = "https://api.zyte.com/v1/extract"
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import dagster as dg
 
 from cinegraph_pipeline import config
+from cinegraph_pipeline.sources.imdb.graphql_resource import ImdbGraphqlResource
 from cinegraph_pipeline.sources.imdb.resource import ImdbResource
 from cinegraph_pipeline.sources.omdb.resource import OmdbResource
 from cinegraph_pipeline.sources.tmdb.resource import TmdbResource
@@ -36,5 +37,8 @@ def build_resources() -> dict[str, Any]:
         "imdb": ImdbResource(
             base_url=_from_env(config.IMDB_BASE_URL_VAR, config.DEFAULT_IMDB_BASE_URL),
             zyte_api_url=_from_env(config.ZYTE_API_URL_VAR, config.DEFAULT_ZYTE_API_URL),
+        ),
+        "imdb_graphql": ImdbGraphqlResource(
+            base_url=_from_env(config.IMDB_GRAPHQL_URL_VAR, config.DEFAULT_IMDB_GRAPHQL_URL),
         ),
     }

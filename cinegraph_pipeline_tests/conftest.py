@@ -39,6 +39,7 @@ def _isolated_environment(
         "TMDB_BASE_URL",
         "OMDB_BASE_URL",
         "IMDB_BASE_URL",
+        "IMDB_GRAPHQL_URL",
         "CINEGRAPH_ALERT_WEBHOOK_URL",
         "CINEGRAPH_EXECUTOR",
         "DAGSTER_PG_HOST",

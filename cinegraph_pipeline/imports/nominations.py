@@ -25,7 +25,11 @@ class EditionNominations:
 def _film_query(film: AwardedFilm) -> FilmQuery:
     original = film.original_title if film.original_title != film.title else None
     return FilmQuery(
-        imdb_id=film.imdb_id, title=film.title, original_title=original, year=film.year
+        imdb_id=film.imdb_id,
+        title=film.title,
+        original_title=original,
+        year=film.year,
+        title_type=film.title_type,
     )
 
 
@@ -36,6 +40,7 @@ def _merge(known: FilmQuery, other: FilmQuery) -> FilmQuery:
         title=known.title or other.title,
         original_title=known.original_title or other.original_title,
         year=known.year or other.year,
+        title_type=known.title_type or other.title_type,
     )
 
 

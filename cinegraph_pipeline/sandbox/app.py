@@ -7,9 +7,9 @@ import dataclasses
 import json
 from typing import Any
 
-from . import imdb, omdb, tmdb, zyte
+from . import imdb, imdb_graphql, omdb, tmdb, zyte
 from .catalog import Catalog, FilmTruth
-from .faults import FaultInjector
+from .faults import WAF_BLOCKS, FaultInjector
 from .imdb_events import synthetic_nominations
 from .settings import Faults, SandboxConfig
 from .stats import Stats
@@ -18,6 +18,7 @@ from .web import Request, Response, json_response
 
 TMDB_PREFIX = "/tmdb/3"
 IMDB_PREFIX = "/imdb"
+IMDB_GRAPHQL_PATH = "/imdb-graphql/"
 ZYTE_PATH = "/zyte/v1/extract"
 ADMIN_PREFIX = "/_sandbox"
 
@@ -38,8 +39,11 @@ class SandboxApp:
         for edition in config.synthetic_editions:
             edition.validate()
             films = self.catalog.draw_festival_films(edition.films, edition.salt)
-            synthetic[(edition.event_id, edition.year)] = synthetic_nominations(films, edition.year)
+            synthetic[(edition.event_id, edition.year)] = synthetic_nominations(
+                films, edition.year, edition.award_size
+            )
         self.imdb = imdb.ImdbService(self.catalog, synthetic)
+        self.graphql = imdb_graphql.GraphqlService(self.catalog, synthetic)
         self.zyte = zyte.ZyteService(self._imdb_for_zyte)
 
     # -- operations shared by the admin routes and SandboxServer -------------------------
@@ -104,6 +108,8 @@ class SandboxApp:
             return self.tmdb.route_name(sub), lambda: self._tmdb(request, sub)
         if path in ("/omdb", "/omdb/"):
             return self.omdb.route_name(request), lambda: self._omdb(request)
+        if path.rstrip("/") == IMDB_GRAPHQL_PATH.rstrip("/"):
+            return "imdb.graphql", lambda: self._graphql(request)
         if path.startswith(IMDB_PREFIX + "/"):
             sub = path[len(IMDB_PREFIX) :]
             return self.imdb.route_name(sub), lambda: self._imdb(request, sub)
@@ -136,7 +142,15 @@ class SandboxApp:
             return omdb.limit_reached()
         return self.omdb.handle(request)
 
+    def _graphql(self, request: Request) -> Response:
+        status = self.faults.server_error("graphql")
+        if status:
+            return imdb_graphql.server_error(status)
+        return self.graphql.handle(request)
+
     def _imdb(self, request: Request, path: str) -> Response:
+        if self.faults.faults.imdb_html_challenge:
+            return imdb.waf_response(WAF_BLOCKS[0])
         block = self.faults.waf_block()
         if block is not None:
             return imdb.waf_response(block)

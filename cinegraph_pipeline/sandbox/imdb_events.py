@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 from collections import defaultdict
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from .catalog import Catalog, Film, Nomination, image_url
@@ -25,45 +26,91 @@ from .web import script_json
 _DIRECTOR_CREDITED = frozenset({"Palme d'Or", "Golden Camera", "Un Certain Regard Award"})
 
 
-def synthetic_nominations(films: list[Film], year: int) -> tuple[Nomination, ...]:
-    """One film-first nomination per film, in awards of at most 100 films (a long page)."""
+def synthetic_nominations(
+    films: list[Film], year: int, award_size: int = 100
+) -> tuple[Nomination, ...]:
+    """One film-first nomination per film, in awards of at most `award_size` films (a long
+    page; above 500, one category takes more than one GraphQL page)."""
+    size = max(1, award_size)
     return tuple(
         Nomination(
             edition=year,
-            award=f"Selection {index // 100 + 1}",
+            award=f"Selection {index // size + 1}",
             category=None,
             film=film,
-            winner=index % 100 == 0,
+            winner=index % size == 0,
             person_role=None,
         )
         for index, film in enumerate(films)
     )
 
 
+Synthetic = Mapping[tuple[str, int], tuple[Nomination, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class SandboxEdition:
+    """One edition the sandbox serves (event page and GraphQL alike)."""
+
+    event_id: str
+    year: int
+    name: str
+    location: str
+    month: int
+    nominations: tuple[Nomination, ...]
+    history: tuple[int, ...]  # every edition year of the event, newest first
+
+
+def event_years(catalog: Catalog, event_id: str, synthetic: Synthetic | None = None) -> list[int]:
+    """The years of an event the sandbox serves, newest first ([] for an unknown event)."""
+    synthetic = synthetic or {}
+    if any(e == event_id for e, _ in synthetic):
+        return sorted((y for e, y in synthetic if e == event_id), reverse=True)
+    return sorted(catalog.event_years(event_id), reverse=True)
+
+
+def event_ids(catalog: Catalog, synthetic: Synthetic | None = None) -> list[str]:
+    """Every event the sandbox serves."""
+    return sorted({*catalog.served_editions(), *(e for e, _ in (synthetic or {}))})
+
+
+def find_edition(
+    catalog: Catalog, event_id: str, year: int, synthetic: Synthetic | None = None
+) -> SandboxEdition | None:
+    """An edition of the real data (`Catalog.served_editions`), or one of the `synthetic`
+    editions (by event id and year); None when the sandbox has no such edition."""
+    synthetic = synthetic or {}
+    history = tuple(event_years(catalog, event_id, synthetic))
+    if (event_id, year) in synthetic:
+        return SandboxEdition(
+            event_id,
+            year,
+            f"Sandbox event {event_id}",
+            "127.0.0.1",
+            5,
+            synthetic[(event_id, year)],
+            history,
+        )
+    served = catalog.event_nominations(event_id, year)
+    event = EVENTS_BY_ID.get(event_id)
+    if served is None or event is None:
+        return None
+    return SandboxEdition(event_id, year, event.name, event.location, event.month, served, history)
+
+
 def event_page(
     catalog: Catalog,
     event_id: str,
     year: int,
-    synthetic: Mapping[tuple[str, int], tuple[Nomination, ...]] | None = None,
+    synthetic: Synthetic | None = None,
 ) -> str | None:
-    """The event page, or None when the sandbox has no such edition: an edition of the real
-    data (`Catalog.served_editions`), or one of the `synthetic` editions (by event id and
-    year)."""
-    synthetic = synthetic or {}
-    month = 5
-    if (event_id, year) in synthetic:
-        nominations = synthetic[(event_id, year)]
-        name, location = f"Sandbox event {event_id}", "127.0.0.1"
-        history = sorted((y for e, y in synthetic if e == event_id), reverse=True)
-    else:
-        served = catalog.event_nominations(event_id, year)
-        event = EVENTS_BY_ID.get(event_id)
-        if served is None or event is None:
-            return None
-        nominations = served
-        name, location, month = event.name, event.location, event.month
-        history = sorted(catalog.event_years(event_id), reverse=True)
-    awards = _awards(catalog, nominations, year)
+    """The event page, or None when the sandbox has no such edition."""
+    edition = find_edition(catalog, event_id, year, synthetic)
+    if edition is None:
+        return None
+    name, location, month = edition.name, edition.location, edition.month
+    nominations, history = edition.nominations, list(edition.history)
+    awards = edition_awards(catalog, nominations, year)
     edition_id = f"{event_id}/{year}/1"
     start_day = 11 + stable_int(event_id, year) % 6
     next_data = {
@@ -163,7 +210,8 @@ def missing_edition_text(
     )
 
 
-def _awards(catalog: Catalog, nominations: tuple[Nomination, ...], year: int) -> list[Any]:
+def edition_awards(catalog: Catalog, nominations: tuple[Nomination, ...], year: int) -> list[Any]:
+    """`edition.awards` as the event page has it (GraphQL serves the same nodes)."""
     grouped: dict[str, dict[str | None, list[Nomination]]] = defaultdict(dict)
     for nomination in nominations:
         grouped[nomination.award].setdefault(nomination.category, []).append(nomination)

@@ -11,7 +11,7 @@ from types import TracebackType
 from typing import Any
 
 from .. import config
-from .app import IMDB_PREFIX, TMDB_PREFIX, ZYTE_PATH, SandboxApp
+from .app import IMDB_GRAPHQL_PATH, IMDB_PREFIX, TMDB_PREFIX, ZYTE_PATH, SandboxApp
 from .catalog import Catalog, FilmTruth
 from .settings import SANDBOX_KEY, Faults, SandboxConfig
 from .web import Request
@@ -155,6 +155,7 @@ class SandboxServer:
             config.OMDB_BASE_URL_VAR: f"{base}/omdb/",
             config.OMDB_API_KEY_VAR: key,
             config.IMDB_BASE_URL_VAR: f"{base}{IMDB_PREFIX}",
+            config.IMDB_GRAPHQL_URL_VAR: f"{base}{IMDB_GRAPHQL_PATH}",
             config.ZYTE_API_URL_VAR: f"{base}{ZYTE_PATH}",
         }
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 SANDBOX_KEY = "sandbox"  # the one API key, token and Zyte key the sandbox accepts
-SERVICES = ("tmdb", "omdb", "imdb", "zyte")
+SERVICES = ("tmdb", "omdb", "imdb", "zyte", "graphql")
 
 
 @dataclass(frozen=True)
@@ -53,9 +53,13 @@ class Faults:
     omdb_5xx_share: float = 0.0
     imdb_5xx_share: float = 0.0
     zyte_5xx_share: float = 0.0
+    graphql_5xx_share: float = 0.0  # IMDb's GraphQL API answers 5xx
     tmdb_rate_limit_rps: float = 0.0  # TMDb answers 429 above this many requests/s (0: off)
     tmdb_retry_after: bool = True  # whether TMDb's 429 carries a Retry-After header
     imdb_waf_share: float = 0.0  # IMDb answers with a WAF block (202, 405 or 403)
+    # Every IMDb HTML page (event and title pages, not GraphQL, not via Zyte) answers a WAF
+    # challenge (202, x-amzn-waf-action: challenge), as IMDb does to plain clients since 2026.
+    imdb_html_challenge: bool = False
     omdb_daily_limit: int = 0  # OMDb answers "Request limit reached!" after N calls (0: off)
 
     def validate(self) -> None:
@@ -85,10 +89,13 @@ class SyntheticEdition:
     year: int
     films: int
     salt: str = "synthetic"  # which films are drawn
+    award_size: int = 100  # nominations per award (one category); above 500: several pages
 
     def validate(self) -> None:
         if self.films < 1:
             raise ValueError("a synthetic edition needs at least one film")
+        if self.award_size < 1:
+            raise ValueError("award_size must be at least 1")
 
 
 @dataclass(frozen=True)

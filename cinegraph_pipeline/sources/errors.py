@@ -25,6 +25,9 @@ class Operation(StrEnum):
     OMDB_BY_TITLE = "omdb_by_title"
     TITLE_PAGE = "title_page"
     EVENT_PAGE = "event_page"
+    GRAPHQL_EVENT = "graphql_event"
+    GRAPHQL_EDITION = "graphql_edition"
+    GRAPHQL_TITLES = "graphql_titles"
 
 
 class ErrorType(StrEnum):

@@ -16,6 +16,7 @@ class AwardedFilm:
     title: str
     original_title: str | None = None
     year: int | None = None
+    title_type: str | None = None  # IMDb titleType.id: movie, short, tvMovie, tvSeries...
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,29 @@ class EventEdition:
     year: int
     nominations: tuple[Nomination, ...]
     edition_years: tuple[int, ...] = ()
+    route: str = "event_page"  # what served it: graphql, or the event page (direct or zyte)
+
+
+@dataclass(frozen=True, slots=True)
+class EditionRef:
+    """One edition of an IMDb event as GraphQL lists it (`id` is opaque, like ee0163152)."""
+
+    edition_id: str
+    year: int
+    instance_within_year: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class EventInfo:
+    """`nominationEvent`: the event's name and every edition IMDb lists."""
+
+    event_id: str
+    name: str | None
+    editions: tuple[EditionRef, ...]
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return tuple(sorted({edition.year for edition in self.editions}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +76,19 @@ class FilmQuery:
     title: str
     original_title: str | None = None
     year: int | None = None
+    title_type: str | None = None  # from the edition; a series is never a TMDb movie
+
+    @property
+    def is_series(self) -> bool:
+        return is_series(self.title_type)
+
+
+# IMDb title types that are series: TMDb knows them under /tv, never as movies.
+SERIES_TYPES: frozenset[str] = frozenset({"tvSeries", "tvMiniSeries"})
+
+
+def is_series(title_type: str | None) -> bool:
+    return title_type in SERIES_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +124,8 @@ class FilmData:
     poster_url: str | None = None
     imdb_rating: float | None = None
     imdb_votes: int | None = None
+    title_type: str | None = None
+    tmdb_tv_id: int | None = None
 
 
 # The FilmData fields that TMDb, OMDb and IMDb-page records all carry under the same name.
@@ -203,6 +242,7 @@ class ImdbTitle:
             overview=self.plot,
             imdb_rating=self.rating,
             imdb_votes=self.votes,
+            title_type=self.title_type,
         )
 
 
@@ -245,6 +285,7 @@ class LookupOutcome:
     candidates: tuple[Candidate, ...] = field(default=())
     error_type: str | None = None
     error_message: str | None = None
+    tmdb_tv_id: int | None = None  # a series: TMDb's /tv id from /find tv_results
 
 
 def year_of(date: str | None) -> int | None:

@@ -13,7 +13,7 @@ from cinegraph_pipeline.sandbox.__main__ import build_parser, config_from_args
 ROOT = Path(__file__).resolve().parents[2]
 EXPECTED_NAMES = [
     "TMDB_BASE_URL", "TMDB_API_KEY", "OMDB_BASE_URL", "OMDB_API_KEY", "IMDB_BASE_URL",
-    "ZYTE_API_URL",
+    "IMDB_GRAPHQL_URL", "ZYTE_API_URL",
 ]  # fmt: skip
 
 

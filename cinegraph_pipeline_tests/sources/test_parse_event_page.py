@@ -75,7 +75,9 @@ def test_film_first_nomination_with_null_category_uses_award_text() -> None:
     assert [n.category for n in palme] == ["Palme d'Or"] * 3
     winner = palme[0]
     assert winner.winner is True
-    assert winner.films == (AwardedFilm("tt5168192", "I, Daniel Blake", "I, Daniel Blake", 2016),)
+    assert winner.films == (
+        AwardedFilm("tt5168192", "I, Daniel Blake", "I, Daniel Blake", 2016, "movie"),
+    )
     assert winner.people == (AwardedPerson("nm0516360", "Ken Loach"),)
     assert [n.winner for n in palme] == [True, False, False]
 
@@ -84,7 +86,7 @@ def test_person_first_nomination_takes_the_film_from_secondary_titles() -> None:
     edition = parse_event_page(cannes_2016(), "ev0000147", 2016)
     (actor,) = [n for n in edition.nominations if n.award == "Best Actor"]
     assert actor.people == (AwardedPerson("nm1410815", "Shahab Hosseini"),)
-    assert actor.films == (AwardedFilm("tt5186714", "The Salesman", "Forushande", 2016),)
+    assert actor.films == (AwardedFilm("tt5186714", "The Salesman", "Forushande", 2016, "movie"),)
     assert actor.notes == "For his role as Emad"
 
 

@@ -16,6 +16,7 @@ from ..records import AwardedFilm, AwardedPerson, EventEdition, Nomination
 from .html import next_data, script_soup
 
 _OP = (Source.FESTIVAL_SCRAPER, Operation.EVENT_PAGE)
+Op = tuple[Source, Operation]
 
 
 def parse_event_page(
@@ -28,50 +29,56 @@ def parse_event_page(
         raise parse_failure(*_OP, "no props.pageProps.edition.awards list")
     if not awards:
         raise parse_failure(*_OP, f"{event_id}/{year}: the edition lists no awards")
-    nominations: list[Nomination] = []
-    for index, award in enumerate(awards):
-        nominations.extend(_award_nominations(award, index))
     return EventEdition(
         event_id=event_id,
         year=year,
-        nominations=tuple(nominations),
+        nominations=parse_awards(awards),
         edition_years=_edition_years(dig(page, "historyEventEditions")),
     )
 
 
-def _award_nominations(award: Any, index: int) -> list[Nomination]:
+def parse_awards(awards: list[Any], op: Op = _OP) -> tuple[Nomination, ...]:
+    """The nominations of `edition.awards` (event page) or `nominationEventEdition.awards`
+    (GraphQL): the same shape, parsed by the same rules."""
+    nominations: list[Nomination] = []
+    for index, award in enumerate(awards):
+        nominations.extend(_award_nominations(award, index, op))
+    return tuple(nominations)
+
+
+def _award_nominations(award: Any, index: int, op: Op) -> list[Nomination]:
     if not isinstance(award, dict):
-        raise parse_failure(*_OP, f"award #{index} is not an object")
+        raise parse_failure(*op, f"award #{index} is not an object")
     award_text = clean_text(award.get("text"))
     if award_text is None:
-        raise parse_failure(*_OP, f"award #{index} has no text")
+        raise parse_failure(*op, f"award #{index} has no text")
     edges = dig(award, "nominationCategories", "edges")
     if not isinstance(edges, list):
-        raise parse_failure(*_OP, f"award {award_text!r} has no nominationCategories.edges")
+        raise parse_failure(*op, f"award {award_text!r} has no nominationCategories.edges")
     found: list[Nomination] = []
     for edge in edges:
         node = dig(edge, "node")
         if not isinstance(node, dict):
-            raise parse_failure(*_OP, f"award {award_text!r}: category edge without node")
+            raise parse_failure(*op, f"award {award_text!r}: category edge without node")
         category = clean_text(dig(node, "category", "text")) or award_text
         nomination_edges = dig(node, "nominations", "edges")
         if not isinstance(nomination_edges, list):
-            raise parse_failure(*_OP, f"{award_text!r}/{category!r}: no nominations.edges")
+            raise parse_failure(*op, f"{award_text!r}/{category!r}: no nominations.edges")
         for nomination_edge in nomination_edges:
-            found.append(_nomination(dig(nomination_edge, "node"), award_text, category))
+            found.append(_nomination(dig(nomination_edge, "node"), award_text, category, op))
     return found
 
 
-def _nomination(node: Any, award: str, category: str) -> Nomination:
+def _nomination(node: Any, award: str, category: str, op: Op) -> Nomination:
     if not isinstance(node, dict):
-        raise parse_failure(*_OP, f"{award!r}/{category!r}: nomination edge without node")
+        raise parse_failure(*op, f"{award!r}/{category!r}: nomination edge without node")
     entities = node.get("awardedEntities") or {}
     if not isinstance(entities, dict):
-        raise parse_failure(*_OP, f"{award!r}/{category!r}: awardedEntities is not an object")
-    primary_titles = _films(entities.get("awardTitles"), award, category)
-    films = primary_titles or _films(entities.get("secondaryAwardTitles"), award, category)
-    people = _people(entities.get("awardNames"), award, category) + _people(
-        entities.get("secondaryAwardNames"), award, category
+        raise parse_failure(*op, f"{award!r}/{category!r}: awardedEntities is not an object")
+    primary_titles = _films(entities.get("awardTitles"), award, category, op)
+    films = primary_titles or _films(entities.get("secondaryAwardTitles"), award, category, op)
+    people = _people(entities.get("awardNames"), award, category, op) + _people(
+        entities.get("secondaryAwardNames"), award, category, op
     )
     return Nomination(
         award=award,
@@ -83,36 +90,38 @@ def _nomination(node: Any, award: str, category: str) -> Nomination:
     )
 
 
-def _films(entries: Any, award: str, category: str) -> tuple[AwardedFilm, ...]:
+def _films(entries: Any, award: str, category: str, op: Op) -> tuple[AwardedFilm, ...]:
     films: list[AwardedFilm] = []
     for entry in entries or []:
         title = dig(entry, "title")
         imdb_id = clean_text(dig(title, "id"))
         if imdb_id is None or not imdb_id.startswith("tt"):
-            raise parse_failure(*_OP, f"{award!r}/{category!r}: a film without a tt id")
+            raise parse_failure(*op, f"{award!r}/{category!r}: a film without a tt id")
         original = clean_text(dig(title, "originalTitleText", "text"))
         name = clean_text(dig(title, "titleText", "text")) or original
         if name is None:
-            raise parse_failure(*_OP, f"{award!r}/{category!r}: film {imdb_id} has no title")
+            raise parse_failure(*op, f"{award!r}/{category!r}: film {imdb_id} has no title")
         films.append(
             AwardedFilm(
                 imdb_id=imdb_id,
                 title=name,
                 original_title=original,
-                year=as_int(dig(title, "releaseDate", "year")),
+                year=as_int(dig(title, "releaseDate", "year"))
+                or as_int(dig(title, "releaseYear", "year")),
+                title_type=clean_text(dig(title, "titleType", "id")),
             )
         )
     return tuple(films)
 
 
-def _people(entries: Any, award: str, category: str) -> tuple[AwardedPerson, ...]:
+def _people(entries: Any, award: str, category: str, op: Op) -> tuple[AwardedPerson, ...]:
     people: list[AwardedPerson] = []
     for entry in entries or []:
         name = dig(entry, "name")
         imdb_id = clean_text(dig(name, "id"))
         text = clean_text(dig(name, "nameText", "text"))
         if imdb_id is None or text is None:
-            raise parse_failure(*_OP, f"{award!r}/{category!r}: a person without id or name")
+            raise parse_failure(*op, f"{award!r}/{category!r}: a person without id or name")
         people.append(AwardedPerson(imdb_id=imdb_id, name=text))
     return tuple(people)
 
