@@ -196,6 +196,7 @@ def run_edition(spec: dict[str, Any]) -> dict[str, Any]:
 
     from cinegraph_pipeline.assets.festival_import.stages import StageConfig, TmdbStageConfig
     from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
+    from cinegraph_pipeline.sources.imdb.graphql_resource import ImdbGraphqlResource
     from cinegraph_pipeline.sources.imdb.resource import ImdbResource
     from cinegraph_pipeline.sources.omdb.resource import OmdbResource
     from cinegraph_pipeline.sources.tmdb.resource import TmdbResource
@@ -209,6 +210,7 @@ def run_edition(spec: dict[str, Any]) -> dict[str, Any]:
     tmdb = TmdbResource.from_env(**tmdb_options)
     omdb = OmdbResource.from_env(daily_quota=0, quota_database_url="memory")
     imdb = ImdbResource.from_env()
+    imdb_graphql = ImdbGraphqlResource.from_env()
     database = DatabaseResource()
     # The concurrency the product allows (its stage defaults), which the bound assumes, and
     # the one this run uses (1 for the baseline).
@@ -232,7 +234,13 @@ def run_edition(spec: dict[str, Any]) -> dict[str, Any]:
         result = dg.materialize(
             FESTIVAL_IMPORT_ASSETS,
             partition_key=partition,
-            resources={"tmdb": tmdb, "omdb": omdb, "imdb": imdb, "database": database},
+            resources={
+                "tmdb": tmdb,
+                "omdb": omdb,
+                "imdb": imdb,
+                "imdb_graphql": imdb_graphql,
+                "database": database,
+            },
             instance=instance,
             run_config=run_config,
             raise_on_error=False,

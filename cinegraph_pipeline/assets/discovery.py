@@ -6,8 +6,10 @@ from sqlalchemy import select
 
 from cinegraph_pipeline.assets.festival_import.common import edition_recorder
 from cinegraph_pipeline.partitions import FESTIVALS, FESTIVALS_BY_SLUG, edition_key, edition_years
-from cinegraph_pipeline.sources.errors import ErrorType, SourceError
+from cinegraph_pipeline.sources.errors import SourceError
+from cinegraph_pipeline.sources.imdb.graphql_resource import ImdbGraphqlResource
 from cinegraph_pipeline.sources.imdb.resource import ImdbResource
+from cinegraph_pipeline.sources.imdb.routes import event_years
 from cinegraph_pipeline.storage.models import FestivalNomination
 from cinegraph_pipeline.storage.resource import DatabaseResource
 
@@ -24,14 +26,16 @@ def edition_discovery(
     context: dg.AssetExecutionContext,
     config: DiscoveryConfig,
     imdb: ImdbResource,
+    imdb_graphql: ImdbGraphqlResource,
     database: DatabaseResource,
 ) -> dg.MaterializeResult:
-    """Editions listed on each festival's IMDb event page (`historyEventEditions`) within the
-    partition range that have no nominations in the film database yet.
+    """Editions IMDb lists for each festival within the partition range that have no
+    nominations in the film database yet.
 
-    One event page per festival tells every edition IMDb knows (this year's page, else last
-    year's, else that of the latest edition already imported); the table lists the partition
-    keys to materialize (or backfill) next.
+    One GraphQL `nominationEvent` per festival tells every edition IMDb knows; when GraphQL
+    fails, an event page's `historyEventEditions` does (this year's page, else last year's,
+    else that of the latest edition already imported). The table lists the partition keys to
+    materialize (or backfill) next.
     """
     unknown = [slug for slug in config.festivals if slug not in FESTIVALS_BY_SLUG]
     if unknown:
@@ -49,9 +53,11 @@ def edition_discovery(
         }
     missing: list[str] = []
     per_festival: dict[str, dict[str, int | str]] = {}
+    routes: dict[str, int] = {}
     with (
         edition_recorder(context, database) as (recorder, _tally),
         imdb.client(recorder) as client,
+        imdb_graphql.client(recorder) as graphql,
     ):
         for slug in config.festivals:
             festival = FESTIVALS_BY_SLUG[slug]
@@ -59,14 +65,11 @@ def edition_discovery(
             problem = ""
             known = sorted((y for f, y in imported if f == slug), reverse=True)
             probes = list(dict.fromkeys([years[-2], years[-3], *known[:1]]))
-            for year in probes:
-                try:
-                    listed = client.event_page(festival.imdb_event_id, year).edition_years
-                    break
-                except SourceError as exc:
-                    problem = exc.error_type.value
-                    if exc.error_type is not ErrorType.NOT_FOUND:
-                        break
+            try:
+                listed, route = event_years(graphql, client, festival.imdb_event_id, probes)
+                routes[route] = routes.get(route, 0) + 1
+            except SourceError as exc:
+                problem = exc.error_type.value
             in_range = sorted(y for y in set(listed) if y in years)
             absent = [y for y in in_range if (slug, y) not in imported]
             missing.extend(edition_key(slug, y) for y in absent)
@@ -85,6 +88,7 @@ def edition_discovery(
         metadata={
             "missing_editions": dg.MetadataValue.int(len(missing)),
             "festivals_checked": dg.MetadataValue.int(len(per_festival)),
+            **{f"via_{route}": dg.MetadataValue.int(n) for route, n in sorted(routes.items())},
             "festivals_unavailable": dg.MetadataValue.int(
                 sum(1 for row in per_festival.values() if row["problem"])
             ),

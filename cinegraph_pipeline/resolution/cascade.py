@@ -194,7 +194,16 @@ class FilmResolver:
 
     def conclude(self, progress: FilmProgress) -> Resolution:
         """The film's resolution once it is settled or every source has answered: full,
-        minimal, pending, or a stub."""
+        minimal, pending, or a stub. A series keeps the TMDb series id its TMDb lookup found."""
+        resolution = self._conclude(progress)
+        tv_id = next(
+            (a.outcome.tmdb_tv_id for a in progress.attempts if a.outcome.tmdb_tv_id), None
+        )
+        if tv_id is None:
+            return resolution
+        return replace(resolution, film=replace(resolution.film, tmdb_id=None, tmdb_tv_id=tv_id))
+
+    def _conclude(self, progress: FilmProgress) -> Resolution:
         if progress.next_source is not None:
             raise ValueError(
                 f"{progress.query.imdb_id}: {progress.next_source} has not been asked yet"
@@ -319,6 +328,7 @@ def festival_film(query: FilmQuery) -> FilmData:
         title=query.title,
         original_title=query.original_title,
         year=query.year,
+        title_type=query.title_type,
     )
 
 
@@ -333,6 +343,7 @@ def _completed(film: FilmData | None, query: FilmQuery) -> FilmData:
         title=film.title or query.title,
         original_title=film.original_title or query.original_title,
         year=film.year if film.year is not None else query.year,
+        title_type=query.title_type or film.title_type,
     )
 
 

@@ -76,6 +76,8 @@ def movie_row(resolution: Resolution, now: datetime) -> dict[str, Any]:
     return {
         "imdb_id": film.imdb_id,
         "tmdb_id": film.tmdb_id,
+        "tmdb_tv_id": film.tmdb_tv_id,
+        "title_type": film.title_type,
         "title": film.title,
         "original_title": film.original_title,
         "year": film.year,

@@ -62,6 +62,8 @@ class Movie(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     imdb_id: Mapped[str] = mapped_column(String(16), unique=True, nullable=False)
     tmdb_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    tmdb_tv_id: Mapped[int | None] = mapped_column(Integer)  # a series: TMDb's /tv id
+    title_type: Mapped[str | None] = mapped_column(String(32))  # IMDb titleType.id
     title: Mapped[str] = mapped_column(Text, nullable=False)
     original_title: Mapped[str | None] = mapped_column(Text)
     year: Mapped[int | None] = mapped_column(Integer)

@@ -94,8 +94,9 @@ def test_a_second_run_of_the_same_edition_changes_nothing(
     assert write["nominations_inserted"].value == write["nominations_updated"].value == 0
     with engine.connect() as conn:
         metrics_after_second = conn.scalar(select(func.count()).select_from(ApiLookupMetric))
-    # Only the event page is fetched again; metrics are append-only.
-    assert metrics_after_second == metrics_after_first + 1
+    # Only the edition is fetched again (GraphQL: its event, then its one page); metrics are
+    # append-only.
+    assert metrics_after_second == metrics_after_first + 2
 
 
 def test_enrichment_upgrades_a_film_the_sandbox_releases_to_tmdb(

@@ -26,6 +26,7 @@ from cinegraph_pipeline.assets.festival_import.common import (
 from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
 from cinegraph_pipeline.imports.nominations import edition_nominations
 from cinegraph_pipeline.partitions import parse_edition
+from cinegraph_pipeline.sources.imdb.graphql_resource import ImdbGraphqlResource
 from cinegraph_pipeline.sources.imdb.resource import ImdbResource
 from cinegraph_pipeline.sources.omdb.resource import OmdbResource
 from cinegraph_pipeline.sources.tmdb.resource import TmdbResource
@@ -86,6 +87,10 @@ def fast_resources(
             zyte_requests_per_second=0.0,
             quota_database_url="memory",
             **{**common, **per_source.get("imdb", {})},
+        ),
+        "imdb_graphql": ImdbGraphqlResource(
+            base_url=env[config.IMDB_GRAPHQL_URL_VAR],
+            **{**common, **per_source.get("imdb_graphql", {})},
         ),
         "database": DatabaseResource(url=database_url),
     }

@@ -28,6 +28,7 @@ from sqlalchemy import MetaData, create_engine, select
 from cinegraph_pipeline import config
 from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
 from cinegraph_pipeline.sandbox import Faults, SandboxConfig, SandboxServer
+from cinegraph_pipeline.sources.imdb.graphql_resource import ImdbGraphqlResource
 from cinegraph_pipeline.sources.imdb.resource import ImdbResource
 from cinegraph_pipeline.sources.omdb.resource import OmdbResource
 from cinegraph_pipeline.sources.tmdb.resource import TmdbResource
@@ -64,6 +65,9 @@ def _env_resources() -> dict[str, Any]:
             zyte_api_url=dg.EnvVar(config.ZYTE_API_URL_VAR),
             zyte_requests_per_second=0.0,
             **FAST,
+        ),
+        "imdb_graphql": ImdbGraphqlResource(
+            base_url=dg.EnvVar(config.IMDB_GRAPHQL_URL_VAR), **FAST
         ),
         "database": DatabaseResource(),
     }

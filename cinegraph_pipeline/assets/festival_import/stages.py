@@ -1,4 +1,5 @@
-"""Stages 2-5: TMDb (six scored levels), then OMDb, then the IMDb title page, then stubs.
+"""Stages 2-5: TMDb (six scored levels), then OMDb, then IMDb (GraphQL title batches, the
+title page as fallback), then stubs.
 
 Each stage sees only what the stages before it left unresolved, so the UI shows where each
 film was found; a film a source failed to answer for (rate limit, timeout, block...) is
@@ -7,7 +8,7 @@ deferred, never passed down to a lesser source.
 
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import dagster as dg
 from pydantic import Field
@@ -32,8 +33,10 @@ from cinegraph_pipeline.imports.progress import (
 from cinegraph_pipeline.partitions import edition_partitions
 from cinegraph_pipeline.resolution.cascade import FilmProgress, FilmResolver, ImportType
 from cinegraph_pipeline.resolution.config import ResolutionConfig
-from cinegraph_pipeline.sources.errors import ConfigurationError, Source
+from cinegraph_pipeline.sources.errors import ConfigurationError, ErrorType, Source, SourceError
+from cinegraph_pipeline.sources.imdb.graphql_resource import ImdbGraphqlResource
 from cinegraph_pipeline.sources.imdb.resource import ImdbResource
+from cinegraph_pipeline.sources.imdb.routes import GraphqlFirstTitles, TitleBatches, fetch_titles
 from cinegraph_pipeline.sources.omdb.resource import OmdbResource
 from cinegraph_pipeline.sources.tmdb.resource import TmdbResource
 from cinegraph_pipeline.sources.tracking import Recorder
@@ -85,6 +88,7 @@ def _source_stage(
     open_client: Callable[[Recorder], AbstractContextManager[Client]],
     make_resolver: Callable[[Client], FilmResolver],
     workers: int,
+    extra_metadata: Callable[[], dict[str, Any]] | None = None,
 ) -> dg.MaterializeResult[EditionProgress]:
     """Runs one source over the films waiting for it, with the run's metrics recorder; a
     missing key fails the stage (and the run, permanently) naming the variable to set."""
@@ -104,14 +108,19 @@ def _source_stage(
         context.log.error(f"internal_error (kept pending for review): {failure}")
     # The recorder is closed (its last rows flushed): what it lost is final.
     counted = with_call_counts(progress, tally.calls, tally.cost_usd, recorder.rows_lost)
-    return _stage_result(counted, source)
+    extra = extra_metadata() if extra_metadata is not None else {}
+    return _stage_result(counted, source, extra)
 
 
 def _trail(film: FilmProgress) -> str:
     return " → ".join(f"{a.source}: {a.outcome.status.value}" for a in film.attempts)
 
 
-def _stage_result(progress: EditionProgress, source: Source) -> dg.MaterializeResult:
+def _stage_result(
+    progress: EditionProgress,
+    source: Source,
+    extra: dict[str, Any] | None = None,
+) -> dg.MaterializeResult:
     stats = progress.stages[-1]
     rows = []
     for film in progress.to_look_up()[:25]:
@@ -153,6 +162,7 @@ def _stage_result(progress: EditionProgress, source: Source) -> dg.MaterializeRe
     if source is Source.TMDB:
         for level in range(1, 7):
             metadata[f"resolved_level_{level}"] = dg.MetadataValue.int(stats.by_level.get(level, 0))
+    metadata.update(extra or {})
     return dg.MaterializeResult(value=progress, metadata=metadata)
 
 
@@ -236,21 +246,49 @@ def edition_imdb_matches(
     config: StageConfig,
     edition_omdb_matches: EditionProgress,
     imdb: ImdbResource,
+    imdb_graphql: ImdbGraphqlResource,
     database: DatabaseResource,
 ) -> dg.MaterializeResult[EditionProgress]:
-    """What OMDb did not know either, read from the film's own IMDb title page.
+    """What OMDb did not know either, read from IMDb.
 
-    IMDb blocks plain clients, so this runs at a polite rate (or through the Zyte rendering
-    proxy when ZYTE_API_KEY is set, at a cost per page); a block defers the film.
+    One GraphQL `titles` request per 250 films waiting here (ceil(n/250) calls); the film's
+    own title page is fetched only for the films GraphQL did not answer. IMDb blocks plain
+    clients' pages, so those run at a polite rate (or through the Zyte rendering proxy when
+    ZYTE_API_KEY is set, at a cost per page); a block defers the film.
     """
+    waiting = [film.query.imdb_id for film in edition_omdb_matches.waiting_for(Source.IMDB)]
+    batches = TitleBatches()
+
+    @contextmanager
+    def titles(recorder: Recorder) -> Iterator[GraphqlFirstTitles]:
+        nonlocal batches
+        with imdb_graphql.client(recorder) as graphql, imdb.client(recorder) as pages:
+            try:
+                batches = fetch_titles(graphql, waiting)
+            except SourceError as exc:
+                if exc.error_type is ErrorType.INTERNAL_ERROR:
+                    raise permanent_failure(context, f"our IMDb query is wrong: {exc}") from None
+                raise
+            context.log.info(
+                f"IMDb GraphQL: {len(batches.answered)} of {len(waiting)} titles in "
+                f"{batches.calls} calls; {len(batches.unanswered)} left to the title pages"
+            )
+            yield GraphqlFirstTitles(pages, batches)
+
     return _source_stage(
         context,
         database,
         edition_omdb_matches,
         Source.IMDB,
-        imdb.client,
+        titles,
         lambda client: FilmResolver(imdb=client),
         config.workers,
+        lambda: {
+            "graphql_calls": dg.MetadataValue.int(batches.calls),
+            "graphql_failed_calls": dg.MetadataValue.int(batches.failed_calls),
+            "graphql_answered": dg.MetadataValue.int(len(batches.answered)),
+            "title_pages_needed": dg.MetadataValue.int(len(batches.unanswered)),
+        },
     )
 
 
