@@ -140,6 +140,9 @@ class CatalogueTmdb:
     ) -> list[TmdbSearchHit]:
         return [record.hit() for record in self._by_imdb.get(imdb_id, [])]
 
+    def find_tv_ids(self, imdb_id: str) -> list[int]:
+        return []  # the evaluation set holds films only
+
     def search_movie(
         self,
         query: str,
@@ -206,6 +209,10 @@ class CountingTmdb:
     ) -> list[TmdbSearchHit]:
         self._note(Call(Operation.FIND, imdb_id, fallback_level, None))
         return self.api.find_by_imdb_id(imdb_id, fallback_level=fallback_level)
+
+    def find_tv_ids(self, imdb_id: str) -> list[int]:
+        self._note(Call(Operation.FIND, imdb_id, None, None))
+        return self.api.find_tv_ids(imdb_id)
 
     def search_movie(
         self,

@@ -31,6 +31,10 @@ class TmdbApi(Protocol):
         self, imdb_id: str, *, fallback_level: int | None = 1
     ) -> list[TmdbSearchHit]: ...
 
+    def find_tv_ids(self, imdb_id: str) -> list[int]:
+        """TMDb's series ids (`/find` `tv_results`) for an IMDb id."""
+        ...
+
     def search_movie(
         self,
         query: str,

@@ -71,8 +71,11 @@ class TmdbResolver:
     def resolve(self, query: FilmQuery) -> LookupOutcome:
         """FOUND with the record's data, NOT_FOUND, AMBIGUOUS or SUSPECT (with candidates for
         review), or FAILED with the error type when TMDb could not answer. An `auth` error
-        raises `ConfigurationError`."""
+        raises `ConfigurationError`. A series is never matched to a TMDb movie (see
+        `_series`)."""
         try:
+            if query.is_series:
+                return self._series(query)
             return _FilmSearch(self, query).run()
         except SourceError as error:
             if error.error_type == ErrorType.AUTH:
@@ -82,6 +85,15 @@ class TmdbResolver:
                 error_type=str(error.error_type),
                 error_message=error.message,
             )
+
+    def _series(self, query: FilmQuery) -> LookupOutcome:
+        """A series (IMDb `tvSeries`, `tvMiniSeries`): however alike the titles, no TMDb movie
+        is it, so the title levels are skipped; `/find` `tv_results` gives TMDb's series id,
+        kept beside a NOT_FOUND that passes the film on to OMDb and IMDb for its record."""
+        tv_ids = self.api.find_tv_ids(query.imdb_id) if query.imdb_id else []
+        return LookupOutcome(
+            status=LookupStatus.NOT_FOUND, tmdb_tv_id=tv_ids[0] if tv_ids else None
+        )
 
     # Memoized calls. Errors are never memoized: the next film (or run) asks again.
 

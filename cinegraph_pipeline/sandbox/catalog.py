@@ -26,6 +26,7 @@ from ..sources.records import year_of
 from .difficulty import Assignment, assign
 from .events import CANNES, EVENTS_BY_ID, describe_editions
 from .people import PeopleRegistry, Person
+from .series import is_series, tmdb_tv_id, with_series
 from .settings import Difficulty
 from .text import normalized, stable_fraction, stable_int, stable_token, words
 
@@ -49,7 +50,7 @@ class Film:
     languages: tuple[str, ...]  # language codes, see codes.py
     countries: tuple[str, ...]  # ISO 3166-1 codes
     wikidata_id: str | None
-    title_type: str  # IMDb titleType.id: movie | tvMovie
+    title_type: str  # IMDb titleType.id: movie | tvMovie | tvSeries | tvMiniSeries
     festival_year: int | None
     festival_event: str | None = None  # the event id of `festival_year`'s edition
 
@@ -139,6 +140,8 @@ class FilmTruth:
     traits: tuple[str, ...]
     # (event id, year) of every edition nominating the film; `editions` are the Cannes years
     event_editions: tuple[tuple[str, int], ...] = ()
+    title_type: str = "movie"
+    tmdb_tv_id: int | None = None  # a series: its id on TMDb's /tv (never a movie match)
 
     @property
     def expected_source(self) -> str:
@@ -171,6 +174,8 @@ class FilmTruth:
             "on_imdb": self.on_imdb,
             "traits": list(self.traits),
             "event_editions": [list(item) for item in self.event_editions],
+            "title_type": self.title_type,
+            "tmdb_tv_id": self.tmdb_tv_id,
             "expected_source": self.expected_source,
         }
 
@@ -311,6 +316,8 @@ class Catalog:
     def _truth(self, film: Film) -> FilmTruth:
         record = self.record_of_film[film.imdb_id]
         carrier = self.assignment.suspect_carrier.get(film.imdb_id)
+        # A series' same-title TMDb movie is not it: TMDb has no movie for the series.
+        listed = record.listed and not is_series(film)
         return FilmTruth(
             imdb_id=film.imdb_id,
             title=self.display_title(film),
@@ -318,17 +325,19 @@ class Catalog:
             year=film.year,
             festival=film.role == "festival",
             editions=tuple(sorted(self._editions_of.get(film.imdb_id, ()))),
-            on_tmdb=record.listed,
-            tmdb_id=record.tmdb_id if record.listed else None,
-            tmdb_title=record.title if record.listed else None,
-            tmdb_original_title=record.original_title if record.listed else None,
-            tmdb_year=record.primary_year if record.listed else None,
-            tmdb_imdb_id=record.imdb_id if record.listed else None,
+            on_tmdb=listed,
+            tmdb_id=record.tmdb_id if listed else None,
+            tmdb_title=record.title if listed else None,
+            tmdb_original_title=record.original_title if listed else None,
+            tmdb_year=record.primary_year if listed else None,
+            tmdb_imdb_id=record.imdb_id if listed else None,
             suspect_tmdb_id=self.record_of_film[carrier].tmdb_id if carrier else None,
             on_omdb=self.on_omdb(film.imdb_id),
             on_imdb=self.on_imdb(film.imdb_id),
             traits=self._traits(film),
             event_editions=tuple(sorted(self._event_editions_of.get(film.imdb_id, ()))),
+            title_type=film.title_type,
+            tmdb_tv_id=tmdb_tv_id(film.imdb_id) if is_series(film) else None,
         )
 
     def _traits(self, film: Film) -> tuple[str, ...]:
@@ -338,6 +347,8 @@ class Catalog:
         )
         if namesakes - {film.imdb_id}:
             traits += ("same_title",)
+        if is_series(film):
+            traits += ("series",)
         return traits
 
 
@@ -358,6 +369,7 @@ def _load_cached(difficulty: Difficulty, seed: int, copies: int = 0) -> Catalog:
     )
     films = {**base, **events}
     assignment = _assign_parts(list(base.values()), list(events.values()), difficulty, seed)
+    series_share = difficulty.series_share
     # Real films take their TMDb ids first (the Cannes films as before the other events).
     order = sorted(base) + sorted(events)
     if copies:
@@ -374,12 +386,21 @@ def _load_cached(difficulty: Difficulty, seed: int, copies: int = 0) -> Catalog:
                     seed,
                 )
             )
+            # Each copy types its own Cannes series, as many as the real films have.
+            typed = with_series(
+                {c.imdb_id: c for o, c in pairs if o.imdb_id in base},
+                parts[-1],
+                series_share,
+                seed,
+            )
+            pairs = [(original, typed.get(copy.imdb_id, copy)) for original, copy in pairs]
             for original, copy in pairs:
                 films[copy.imdb_id] = copy
                 order.append(copy.imdb_id)
                 if original.imdb_id in winners:
                     winners.add(copy.imdb_id)
         assignment = merge_assignments(parts)
+    films.update(with_series(base, assignment, series_share, seed))
     tmdb_ids = _tmdb_ids(order)
     records: dict[int, TmdbRecord] = {}
     for film in films.values():

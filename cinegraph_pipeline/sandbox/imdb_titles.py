@@ -15,7 +15,12 @@ from .text import stable_int
 from .web import script_json
 
 _IMDB_LANGUAGE_IDS = {"cn": "yue"}  # IMDb's id where it differs from TMDb's code
-_TITLE_TYPES = {"movie": "Movie", "tvMovie": "TV Movie"}
+_TITLE_TYPES = {
+    "movie": "Movie",
+    "tvMovie": "TV Movie",
+    "tvSeries": "TV Series",
+    "tvMiniSeries": "TV Mini Series",
+}
 
 
 def title_page(catalog: Catalog, film: Film) -> str:
@@ -47,7 +52,8 @@ def title_page(catalog: Catalog, film: Film) -> str:
         "customServer": True,
         "scriptLoader": [],
     }
-    year = f" ({film.year})" if film.title_type == "movie" else f" (TV Movie {film.year})"
+    kind = _TITLE_TYPES[film.title_type]
+    year = f" ({film.year})" if film.title_type == "movie" else f" ({kind} {film.year})"
     body = (
         '<section class="ipc-page-section">'
         f'<h1 data-testid="hero__pageTitle"><span class="hero__primary-text">'
@@ -116,7 +122,7 @@ def _above_the_fold(catalog: Catalog, film: Film) -> dict[str, Any]:
         "titleType": {
             "text": _TITLE_TYPES[film.title_type],
             "id": film.title_type,
-            "isSeries": False,
+            "isSeries": film.title_type in ("tvSeries", "tvMiniSeries"),
             "isEpisode": False,
             "categories": [{"value": "movie", "__typename": "TitleTypeCategory"}],
             "canHaveEpisodes": False,

@@ -124,7 +124,7 @@ class OmdbService:
             "imdbRating": str(rating.value) if rating.value is not None else NA,
             "imdbVotes": f"{rating.votes:,}" if rating.votes else NA,
             "imdbID": film.imdb_id,
-            "Type": "movie",
+            "Type": "series" if film.title_type in ("tvSeries", "tvMiniSeries") else "movie",
             "DVD": NA,
             "BoxOffice": NA,
             "Production": NA,

@@ -29,6 +29,8 @@ class Difficulty:
     tmdb_original_title_share: float = 0.30  # TMDb titles it by the original title
     festival_original_title_share: float = 0.15  # the event page shows the original title
     alt_title_share: float = 0.60  # the other title is among TMDb's alternative titles
+    # Series (tvSeries, tvMiniSeries) among the plain films, each with a same-title TMDb movie
+    series_share: float = 0.012
 
     def validate(self) -> None:
         for item in dataclasses.fields(self):

@@ -12,6 +12,7 @@ from typing import Any
 from .catalog import Catalog, Film, TmdbRecord, synopsis
 from .codes import COUNTRIES, LANGUAGES
 from .search import TitleIndex
+from .series import is_series, tmdb_tv_id
 from .settings import SANDBOX_KEY
 from .text import stable_fraction, stable_int, stable_token
 from .web import Request, Response, html_response, json_response
@@ -127,6 +128,8 @@ class TmdbService:
         """The IMDb id TMDb shows on a record, releases applied: a released film gets its
         own id, and a record carrying it by mistake loses it."""
         own = record.film.imdb_id
+        if is_series(record.film):
+            return None  # the same-title movie record is not the series
         if own in self.releases:
             return own
         if record.imdb_id and record.imdb_id != own and record.imdb_id in self.releases:
@@ -176,14 +179,35 @@ class TmdbService:
         if own is not None and external_id in self.releases and own not in hits:
             hits.append(own)
         results = [{**self._summary(record), "media_type": "movie"} for record in hits]
+        film = self.catalog.film(external_id)
+        series = [self._tv_summary(film)] if film is not None and is_series(film) else []
         payload = {
             "movie_results": results,
             "person_results": [],
-            "tv_results": [],
+            "tv_results": series,
             "tv_episode_results": [],
             "tv_season_results": [],
         }
-        return json_response(payload, outcome="ok" if results else "not_found")
+        return json_response(payload, outcome="ok" if results or series else "not_found")
+
+    def _tv_summary(self, film: Film) -> dict[str, Any]:
+        return {
+            "adult": False,
+            "backdrop_path": None,
+            "id": tmdb_tv_id(film.imdb_id),
+            "name": film.title,
+            "original_name": film.original_title,
+            "original_language": _original_language(film),
+            "overview": synopsis(film),
+            "poster_path": None,
+            "media_type": "tv",
+            "genre_ids": [18],
+            "popularity": 3.2,
+            "first_air_date": self.catalog.release_date(film).isoformat(),
+            "vote_average": 7.1,
+            "vote_count": 120,
+            "origin_country": list(film.countries[:1]),
+        }
 
     def search(self, request: Request) -> Response:
         query = request.query.get("query", "").strip()

@@ -199,10 +199,13 @@ class Placeholder:
     import_type: str
     placeholder_retry_count: int
     values: dict[str, Any]
+    title_type: str | None = None  # a series is retried on TMDb's /find tv_results only
 
     @property
     def query(self) -> FilmQuery:
-        return FilmQuery(self.imdb_id, self.title, self.original_title, self.year)
+        return FilmQuery(
+            self.imdb_id, self.title, self.original_title, self.year, self.title_type
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,6 +245,7 @@ def due_placeholders(connection: Connection, now: datetime, limit: int) -> list[
             import_type=row["import_type"],
             placeholder_retry_count=row["placeholder_retry_count"],
             values={column: row[column] for column in _DATA_COLUMNS},
+            title_type=row["title_type"],
         )
         for row in rows
     ]

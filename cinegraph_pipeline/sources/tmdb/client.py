@@ -16,7 +16,7 @@ from ..options import HttpOptions, build_transport, join_url
 from ..parsing import load_json
 from ..records import TmdbMovie, TmdbSearchHit
 from ..tracking import Recorder
-from .parse import error_from_body, parse_find, parse_movie, parse_search
+from .parse import error_from_body, parse_find, parse_find_tv, parse_movie, parse_search
 
 APPEND_TO_RESPONSE = "credits,external_ids,alternative_titles,release_dates"
 MISSING_CREDENTIALS = "no TMDb credentials: set TMDB_API_KEY or TMDB_API_TOKEN"
@@ -79,6 +79,32 @@ class TmdbClient(TrackedClient):
             memo_key=("find", imdb_id),
             is_not_found=_empty,
             fallback_level=fallback_level,
+        )
+
+    def find_tv_ids(self, imdb_id: str) -> list[int]:
+        """The TMDb series (`/find` `tv_results`) linked to this IMDb id; `[]` when none."""
+        imdb_id = imdb_id.strip()
+
+        def fetch() -> list[int]:
+            reply = self._get(
+                Operation.FIND, f"find/{quote(imdb_id, safe='')}", {"external_source": "imdb_id"}
+            )
+            if reply.status == 200:
+                return parse_find_tv(reply.content)
+            error = self._error(Operation.FIND, reply)
+            if error.error_type is ErrorType.NOT_FOUND:
+                return []
+            raise error
+
+        return self._tracker.call(
+            source=Source.TMDB,
+            operation=Operation.FIND,
+            target=imdb_id,
+            fetch=fetch,
+            cost_per_response=self.options.cost_per_call_usd,
+            memo_key=("find_tv", imdb_id),
+            is_not_found=lambda ids: not ids,
+            metadata={"media": "tv"},
         )
 
     def search_movie(
@@ -196,7 +222,8 @@ def _cacheable(response: requests.Response) -> bool:
     if not isinstance(data, dict) or data.get("success") is False or "status_code" in data:
         return False
     if "movie_results" in data:
-        return isinstance(data["movie_results"], list) and bool(data["movie_results"])
+        found = [data.get("movie_results"), data.get("tv_results")]
+        return any(isinstance(items, list) and items for items in found)
     if "results" in data and "page" in data:
         return bool(data["results"])
     return "id" in data

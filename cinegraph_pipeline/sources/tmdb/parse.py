@@ -48,6 +48,16 @@ def parse_find(body: bytes | str) -> list[TmdbSearchHit]:
     return [parse_hit(item, Operation.FIND) for item in results]
 
 
+def parse_find_tv(body: bytes | str) -> list[int]:
+    """`/find/{imdb_id}`: the ids of the series in `tv_results` (never films)."""
+    data = require_dict(load_json(body, Source.TMDB, Operation.FIND), "find", *_FIND)
+    results = require_list(data.get("tv_results", []), "tv_results", *_FIND)
+    ids = [as_int(item.get("id")) if isinstance(item, dict) else None for item in results]
+    if any(tv_id is None for tv_id in ids):
+        raise parse_failure(*_FIND, "a tv_results entry without an id")
+    return [tv_id for tv_id in ids if tv_id is not None]
+
+
 def parse_search(body: bytes | str) -> list[TmdbSearchHit]:
     data = require_dict(load_json(body, Source.TMDB, Operation.SEARCH), "search", *_SEARCH)
     if "results" not in data:
