@@ -286,7 +286,7 @@ class GraphqlService:
         film = self.catalog.film(entry["title"]["id"])
         if film is None:
             return entry
-        return {"title": lambda _info: title_node(self.catalog, film)}
+        return {"title": lambda _info: title_node(self.catalog, film, as_listed=True)}
 
     def title(self, imdb_id: str) -> dict[str, Any] | None:
         film = self.catalog.film(imdb_id)
@@ -322,7 +322,9 @@ def edition_id(event_id: str, year: int) -> str:
     return f"ee{stable_int('edition', event_id, year) % 10**7:07d}"
 
 
-def title_node(catalog: Catalog, film: Film) -> dict[str, Any]:
+def title_node(catalog: Catalog, film: Film, *, as_listed: bool = False) -> dict[str, Any]:
+    """A `Title`. Its `titleText` is the English title, as on the title page; an edition
+    names its films `as_listed` (the title the festival shows, as on the event page)."""
     rating = catalog.rating(film)
     released = catalog.release_date(film)
     series = film.title_type in SERIES_TYPES
@@ -346,7 +348,7 @@ def title_node(catalog: Catalog, film: Film) -> dict[str, Any]:
 
     return {
         "id": film.imdb_id,
-        "titleText": {"text": catalog.display_title(film)},
+        "titleText": {"text": catalog.display_title(film) if as_listed else film.title},
         "originalTitleText": {"text": film.original_title},
         "titleType": {
             "id": film.title_type,

@@ -199,6 +199,8 @@ def test_a_malformed_answer_defers_its_film_and_the_others_resolve(tmp_path: Pat
             f"/tmdb/3/find/{bad_find}": "tmdb_find__truncated.json",
             f"/tmdb/3/movie/{bad_details_tmdb_id}": "tmdb_details__missing_id.json",
             f"/imdb/title/{bad_imdb}/": "imdb_title__no_next_data.html",
+            # GraphQL garbled too: the edition and the titles fall back to IMDb's pages.
+            "/imdb-graphql/": "tmdb_find__truncated.json",
         }
         broken = True
 
@@ -234,8 +236,14 @@ def test_a_malformed_answer_defers_its_film_and_the_others_resolve(tmp_path: Pat
             parse_errors = {
                 (r["source"], r["operation"], r["target_identifier"])
                 for r in metric_rows(engine)
-                if r["error_type"] == "parse_error"
+                if r["error_type"] == "parse_error" and not r["operation"].startswith("graphql")
             }
+            graphql_errors = {
+                r["operation"]
+                for r in metric_rows(engine)
+                if r["error_type"] == "parse_error" and r["operation"].startswith("graphql")
+            }
+            assert graphql_errors == {"graphql_event", "graphql_titles"}
             assert parse_errors == {
                 ("tmdb", "find", bad_find),
                 ("tmdb", "details", bad_details),  # a film's calls carry its IMDb id
@@ -383,6 +391,8 @@ def test_hostile_titles_are_stored_exactly(tmp_path: Path, database_url: str) ->
             "OMDB_BASE_URL": f"{base}/omdb/",
             "OMDB_API_KEY": "k",
             "IMDB_BASE_URL": f"{base}/imdb",
+            # No GraphQL here (404): the event page is the route.
+            "IMDB_GRAPHQL_URL": f"{base}/imdb-graphql/",
         }
         resources = fast_resources(env, database_url, tmp_path / "cache")
         result = materialize_edition(HOSTILE_PARTITION, resources, instance)

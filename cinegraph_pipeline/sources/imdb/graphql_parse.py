@@ -205,8 +205,9 @@ def parse_title(node: Any, expected_id: str) -> ImdbTitle | None:
         languages=unique(
             dig(lang, "text") for lang in _list(dig(node, "spokenLanguages", "spokenLanguages"))
         ),
-        rating=as_float(dig(node, "ratingsSummary", "aggregateRating")),
-        votes=as_int(dig(node, "ratingsSummary", "voteCount")),
+        # No votes yet: no rating and no count, as the title page gives them.
+        rating=as_float(dig(node, "ratingsSummary", "aggregateRating")) or None,
+        votes=as_int(dig(node, "ratingsSummary", "voteCount")) or None,
         plot=clean_text(dig(node, "plot", "plotText", "plainText")),
         poster_url=clean_text(dig(node, "primaryImage", "url")),
     )

@@ -2,8 +2,10 @@
 
 IMDb's website answers plain clients with WAF challenges, so its GraphQL API is the main
 route; the event and title pages (directly, or through Zyte when a key is set) serve only
-what GraphQL could not. A GraphQL answer that says "no such edition" is final; a query IMDb's
-schema rejects (`internal_error`) is our bug and is raised, never papered over by a page.
+what GraphQL could not. When GraphQL says "no such edition", the page may still have it, but
+when the page cannot be read either, GraphQL's "not found" stands (a final answer, not a
+retry). A query IMDb's schema rejects (`internal_error`) is our bug and is raised, never
+papered over by a page.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from .graphql import ImdbGraphqlClient
 
 logger = logging.getLogger(__name__)
 
-# GraphQL answers that the page cannot change: the edition does not exist, or our query is wrong.
-_FINAL = frozenset({ErrorType.NOT_FOUND, ErrorType.INTERNAL_ERROR, ErrorType.AUTH})
+# GraphQL answers no page can mend: our query is wrong.
+_FINAL = frozenset({ErrorType.INTERNAL_ERROR, ErrorType.AUTH})
 
 
 def page_route(pages: ImdbClient) -> str:
@@ -44,7 +46,13 @@ def fetch_edition(
             exc.message,
             pages.via,
         )
-    return replace(pages.event_page(event_id, year), route=page_route(pages))
+        graphql_error = exc
+    try:
+        return replace(pages.event_page(event_id, year), route=page_route(pages))
+    except SourceError as exc:
+        if graphql_error.error_type is ErrorType.NOT_FOUND:
+            raise graphql_error from exc
+        raise
 
 
 def event_years(
@@ -58,7 +66,8 @@ def event_years(
     except SourceError as exc:
         if exc.error_type in _FINAL:
             raise
-        error: SourceError = exc
+        graphql_error = exc
+    error = graphql_error
     for year in probes:
         try:
             return pages.event_page(event_id, year).edition_years, page_route(pages)
@@ -66,7 +75,7 @@ def event_years(
             error = exc
             if exc.error_type is not ErrorType.NOT_FOUND:
                 break
-    raise error
+    raise graphql_error if graphql_error.error_type is ErrorType.NOT_FOUND else error
 
 
 @dataclass
