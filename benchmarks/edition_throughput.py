@@ -175,6 +175,7 @@ class SandboxProcess:
             "OMDB_BASE_URL": f"{base}/omdb/",
             "OMDB_API_KEY": "sandbox",
             "IMDB_BASE_URL": f"{base}/imdb",
+            "IMDB_GRAPHQL_URL": f"{base}/imdb-graphql/",
         }
 
     def stop(self) -> dict[str, Any]:

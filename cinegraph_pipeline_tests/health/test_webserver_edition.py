@@ -83,4 +83,4 @@ def test_an_edition_run_launched_over_graphql_reports_its_checks(tmp_path: Path)
         ]
     }
     assert lost["measured"] == 0 and lost["nominations"] > 0
-    assert served["routes"]["imdb.event"]["ok"] >= 1
+    assert served["routes"]["imdb.graphql"]["ok"] >= 1  # the edition came from GraphQL

@@ -14,9 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
+from cinegraph_pipeline.imports.nominations import edition_nominations
 from cinegraph_pipeline.partitions import parse_edition
 from cinegraph_pipeline.resources import build_resources
 from cinegraph_pipeline.sandbox import Catalog, SandboxConfig, SandboxServer
+from cinegraph_pipeline.sources.imdb import ImdbResource
+from cinegraph_pipeline.sources.tracking import NullRecorder
 from cinegraph_pipeline.storage.models import ApiLookupMetric, FestivalNomination, Movie
 
 from .conftest import MIXED_EDITION, engine_for
@@ -49,10 +52,6 @@ def metric_rows(url: str, partition: str) -> list[ApiLookupMetric]:
 
 def expected_nominations(sandbox: SandboxServer, partition: str) -> int:
     """Rows the edition's event page gives (read with faults off, before the test's)."""
-    from cinegraph_pipeline.imports.nominations import edition_nominations
-    from cinegraph_pipeline.sources.imdb import ImdbResource
-    from cinegraph_pipeline.sources.tracking import NullRecorder
-
     edition = parse_edition(partition)
     pages = ImdbResource(base_url=sandbox.env()["IMDB_BASE_URL"], cache_backend="none")
     with pages.client(NullRecorder()) as client:

@@ -124,6 +124,7 @@ def test_no_key_is_stored_or_logged_anywhere(
         tmdb_5xx_share=0.1,
         omdb_5xx_share=0.1,
         zyte_5xx_share=0.1,
+        graphql_5xx_share=1.0,  # GraphQL down: IMDb's pages come through Zyte and its key
         slow_share=0.05,
         slow_delay_ms=2500.0,
     )
@@ -133,7 +134,13 @@ def test_no_key_is_stored_or_logged_anywhere(
     run_ids: list[str] = []
     with SandboxServer(sandbox_config) as sandbox, dg.DagsterInstance.get() as instance:
         env = sandbox.env()
-        for name in ("TMDB_BASE_URL", "OMDB_BASE_URL", "IMDB_BASE_URL", "ZYTE_API_URL"):
+        for name in (
+            "TMDB_BASE_URL",
+            "OMDB_BASE_URL",
+            "IMDB_BASE_URL",
+            "IMDB_GRAPHQL_URL",
+            "ZYTE_API_URL",
+        ):
             monkeypatch.setenv(name, env[name])
 
         def run(partition: str) -> dg.ExecuteInProcessResult:
