@@ -203,9 +203,7 @@ class Placeholder:
 
     @property
     def query(self) -> FilmQuery:
-        return FilmQuery(
-            self.imdb_id, self.title, self.original_title, self.year, self.title_type
-        )
+        return FilmQuery(self.imdb_id, self.title, self.original_title, self.year, self.title_type)
 
 
 @dataclass(frozen=True, slots=True)
