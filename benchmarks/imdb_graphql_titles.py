@@ -1,6 +1,6 @@
 """How many IMDb GraphQL calls the IMDb stage makes for n films, against the sandbox.
 
-    .venv/bin/python benchmarks/imdb_graphql_titles.py [--films 1 250 251 1000 1400]
+    .venv/bin/python -m benchmarks.imdb_graphql_titles [--films 1 250 251 1000 1400]
 
 For each n, n distinct festival films (catalog copies included) are asked through the
 stage's own route (`fetch_titles`: `titles(ids:)` batches of at most 250); the figures are

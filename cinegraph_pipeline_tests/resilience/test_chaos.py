@@ -51,6 +51,7 @@ CHAOS = {
     "tmdb_5xx_share": 0.2,
     "omdb_5xx_share": 0.2,
     "imdb_5xx_share": 0.2,
+    "graphql_5xx_share": 0.2,  # IMDb's GraphQL fails too: editions and titles fall back
     "slow_share": 0.05,
     "slow_delay_ms": 1500.0,  # the clients' read timeout is 0.5 s
     "imdb_waf_share": 0.1,
