@@ -209,7 +209,7 @@ def test_an_unknown_year_is_not_found(server: LocalServer, recorder: MetricsReco
     with pytest.raises(SourceError) as caught:
         client(server, recorder).edition(EVENT, 1999)
     assert caught.value.error_type is ErrorType.NOT_FOUND
-    assert "2020" in caught.value.message
+    assert "2020-2020" in caught.value.message
 
 
 def test_titles_answers_none_for_null_ids_and_records_the_batch(

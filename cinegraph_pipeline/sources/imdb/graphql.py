@@ -106,8 +106,7 @@ class ImdbGraphqlClient(TrackedClient):
                 Source.FESTIVAL_SCRAPER,
                 Operation.GRAPHQL_EVENT,
                 ErrorType.NOT_FOUND,
-                f"IMDb lists no {year} edition of {event_id} "
-                f"(editions: {', '.join(str(y) for y in info.years) or 'none'})",
+                f"IMDb lists no {year} edition of {event_id} ({_years_text(info.years)})",
             )
         awards = _EditionPager(self, ref, f"{event_id}/{int(year)}").awards()
         return EventEdition(
@@ -193,6 +192,12 @@ class ImdbGraphqlClient(TrackedClient):
             json={"query": query, "variables": variables},
         )
         return classify_reply(reply, source, operation)
+
+
+def _years_text(years: tuple[int, ...]) -> str:
+    if not years:
+        return "no editions listed"
+    return f"{len(years)} editions listed, {years[0]}-{years[-1]}"
 
 
 def edition_of_year(info: EventInfo, year: int) -> EditionRef | None:

@@ -50,9 +50,17 @@ def fetch_edition(
     try:
         return replace(pages.event_page(event_id, year), route=page_route(pages))
     except SourceError as exc:
-        if graphql_error.error_type is ErrorType.NOT_FOUND:
-            raise graphql_error from exc
-        raise
+        if graphql_error.error_type is not ErrorType.NOT_FOUND:
+            raise
+        if exc.error_type is not ErrorType.NOT_FOUND:
+            raise graphql_error from exc  # the page cannot say otherwise: GraphQL's answer
+        raise SourceError(  # both say so: the page's words first (they may name the server)
+            exc.source,
+            exc.operation,
+            ErrorType.NOT_FOUND,
+            f"{exc.message}; GraphQL: {graphql_error.message}",
+            status_code=exc.status_code,
+        ) from exc
 
 
 def event_years(
