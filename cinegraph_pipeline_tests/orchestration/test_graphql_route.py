@@ -15,17 +15,28 @@ from sqlalchemy.orm import Session
 
 from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
 from cinegraph_pipeline.imports.nominations import edition_nominations
-from cinegraph_pipeline.partitions import parse_edition
+from cinegraph_pipeline.partitions import FESTIVALS, parse_edition
 from cinegraph_pipeline.resources import build_resources
 from cinegraph_pipeline.sandbox import Catalog, SandboxConfig, SandboxServer
+from cinegraph_pipeline.sandbox.catalog import CANNES_EVENT_ID
 from cinegraph_pipeline.sources.imdb import ImdbResource
 from cinegraph_pipeline.sources.tracking import NullRecorder
 from cinegraph_pipeline.storage.models import ApiLookupMetric, FestivalNomination, Movie
 
 from .conftest import MIXED_EDITION, engine_for
 
-# Every sandbox edition, through the whole pipeline, while every HTML page is a challenge.
-EDITIONS = [f"cannes|{year}" for year in Catalog.load(seed=SandboxConfig().seed).edition_years()]
+
+def _editions() -> list[str]:
+    """Every Cannes edition of the sandbox and the latest edition of each other festival it
+    serves, through the whole pipeline while every HTML page is a challenge."""
+    served = Catalog.load(seed=SandboxConfig().seed).served_editions()
+    slugs = {festival.imdb_event_id: festival.slug for festival in FESTIVALS}
+    keys = [f"cannes|{year}" for year in sorted(served.pop(CANNES_EVENT_ID, []))]
+    keys += [f"{slugs[e]}|{max(years)}" for e, years in sorted(served.items()) if e in slugs]
+    return keys
+
+
+EDITIONS = _editions()
 
 
 def materialize(partition: str) -> dg.ExecuteInProcessResult:
@@ -78,7 +89,10 @@ def test_with_every_html_page_challenged_editions_import_from_graphql(
         stored = session.scalar(
             select(func.count())
             .select_from(FestivalNomination)
-            .where(FestivalNomination.year == edition.year)
+            .where(
+                FestivalNomination.festival == edition.festival.slug,
+                FestivalNomination.year == edition.year,
+            )
         )
         movies = {m.imdb_id: m for m in session.scalars(select(Movie))}
     assert stored == expected
