@@ -1,7 +1,7 @@
 """movies.title_type and movies.tmdb_tv_id
 
 Revision ID: 0003_title_types
-Revises: 0005_quota_counters
+Revises: 0004_call_attempts
 Create Date: 2026-12-01 21:10:00
 
 Festivals nominate series, shorts and TV movies: IMDb's `titleType.id` from the edition is
@@ -15,8 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_title_types"
-# Written on 0002; chained after 0005_quota_counters, which main already holds on 0002.
-down_revision = "0005_quota_counters"
+# Written on 0002; chained after main's head (0002 -> 0005_quota_counters -> 0004_call_attempts).
+down_revision = "0004_call_attempts"
 branch_labels = None
 depends_on = None
 
