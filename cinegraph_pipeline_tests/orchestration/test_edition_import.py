@@ -253,7 +253,8 @@ def test_metric_rows_the_database_refuses_are_counted_and_fail_a_check(
             for node in ("edition_nominations_scraped", "edition_tmdb_matches", "edition_write")
         }
         checks = {c.check_name: c for c in result.get_asset_check_evaluations()}
-    assert stages["edition_nominations_scraped"]["metric_rows_lost"].value == 1
+    # The edition's two GraphQL calls (its event, its one page of nominations).
+    assert stages["edition_nominations_scraped"]["metric_rows_lost"].value == 2
     tmdb_lost = stages["edition_tmdb_matches"]["metric_rows_lost"].value
     # None of the TMDb stage's rows was written (its `calls` counts written rows): all lost.
     assert tmdb_lost > 0 and stages["edition_tmdb_matches"]["calls"].value == 0
