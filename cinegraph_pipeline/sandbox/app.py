@@ -93,11 +93,13 @@ class SandboxApp:
         if serve is None:
             response = json_response({"error": "no such route"}, 404, "not_found")
         else:
+            # TMDb counts requests as they arrive; the answer, a 429 too, comes after the latency.
+            refused = self._tmdb_rate_limit() if route.startswith("tmdb.") else None
             seconds, slow = self.faults.delay()
             if seconds > 0:
                 self.stats.fault("slow" if slow else "latency")
                 self.faults.sleep(seconds)
-            response = serve()
+            response = refused or serve()
         self.stats.record(route, response.outcome)
         return response
 
@@ -117,13 +119,14 @@ class SandboxApp:
             return "zyte.extract", lambda: self._zyte(request)
         return "other", None
 
-    def _tmdb(self, request: Request, path: str) -> Response:
+    def _tmdb_rate_limit(self) -> Response | None:
         retry_after = self.faults.tmdb_rate_limited()
+        if retry_after is None:
+            return None
         faults = self.faults.faults
-        if retry_after is not None:
-            return tmdb.rate_limited(
-                faults.tmdb_rate_limit_rps, retry_after, faults.tmdb_retry_after
-            )
+        return tmdb.rate_limited(faults.tmdb_rate_limit_rps, retry_after, faults.tmdb_retry_after)
+
+    def _tmdb(self, request: Request, path: str) -> Response:
         status = self.faults.server_error("tmdb")
         if status:
             return tmdb.server_error(status)

@@ -15,9 +15,11 @@ from pathlib import Path
 from .errors import Source
 from .http.adapter import DEFAULT_MAX_BODY_BYTES, RequestGate
 from .http.limits import (
+    AdaptiveRateLimiter,
     CircuitBreaker,
     DailyQuota,
     TokenBucket,
+    shared_limiter,
 )
 from .http.session import Cacheable, CacheBackend, CacheOptions, build_session
 from .http.transport import HttpTransport, RetryPolicy, Timeouts
@@ -30,6 +32,7 @@ class HttpOptions:
     base_url: str
     requests_per_second: float = 10.0
     rate_limit_burst: int = 1
+    rate_ceiling_factor: float = 1.0
     connect_timeout_seconds: float = 5.0
     read_timeout_seconds: float = 20.0
     max_retries: int = 3
@@ -78,9 +81,15 @@ class HttpOptions:
     def breaker(self) -> CircuitBreaker:
         return CircuitBreaker(self.circuit_failure_threshold, self.circuit_cooldown_seconds)
 
-    def limiter(self) -> TokenBucket:
-        return TokenBucket(
-            self.requests_per_second, max(1, self.rate_limit_burst), sleep=self.sleep
+    def limiter(self, source: Source | None = None) -> AdaptiveRateLimiter:
+        """The process's limiter for this API and these settings, shared by every client
+        built from them; it starts at `requests_per_second` and adapts to the server's 429s,
+        probing up to `rate_ceiling_factor` times that rate."""
+        rate, burst = self.requests_per_second, max(1, self.rate_limit_burst)
+        ceiling = rate * max(1.0, self.rate_ceiling_factor)
+        key = (source, self.base_url, rate, burst, ceiling, id(self.sleep))
+        return shared_limiter(
+            key, lambda: AdaptiveRateLimiter(rate, burst, ceiling=ceiling, sleep=self.sleep)
         )
 
 
@@ -102,7 +111,7 @@ def build_transport(
 ) -> HttpTransport:
     secrets = tuple(s for s in secrets if s)
     gate = RequestGate(
-        limiter=limiter if limiter is not None else options.limiter(),
+        limiter=limiter if limiter is not None else options.limiter(source),
         quota=quota,
         quota_cost=quota_cost,
         breaker=breaker,

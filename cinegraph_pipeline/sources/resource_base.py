@@ -35,6 +35,11 @@ class HttpSourceResource(dg.ConfigurableResource):
         default=10.0, description="Client-side rate limit (token bucket); 0 = unlimited."
     )
     rate_limit_burst: int = Field(default=1, description="Requests allowed back to back.")
+    rate_ceiling_factor: float = Field(
+        default=1.0,
+        description="How far above requests_per_second the limiter may probe while the "
+        "server answers no 429 (it backs off on 429 either way).",
+    )
     connect_timeout_seconds: float = 5.0
     read_timeout_seconds: float = 20.0
     max_retries: int = Field(default=3, description="Retries for 429, 5xx, timeouts, network.")
@@ -64,6 +69,7 @@ class HttpSourceResource(dg.ConfigurableResource):
             base_url=self.base_url,
             requests_per_second=self.requests_per_second,
             rate_limit_burst=self.rate_limit_burst,
+            rate_ceiling_factor=self.rate_ceiling_factor,
             connect_timeout_seconds=self.connect_timeout_seconds,
             read_timeout_seconds=self.read_timeout_seconds,
             max_retries=self.max_retries,

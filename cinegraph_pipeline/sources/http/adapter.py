@@ -16,7 +16,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import DecodeError, ProtocolError, ReadTimeoutError
 
 from ..errors import redact
-from .limits import CircuitBreaker, DailyQuota, TokenBucket
+from .limits import AdaptiveRateLimiter, CircuitBreaker, DailyQuota, TokenBucket
 from .stats import current_stats
 
 DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024
@@ -105,6 +105,8 @@ class GatedAdapter(HTTPAdapter):
             if gate.quota is not None:
                 gate.quota.refund(gate.quota_cost)
             raise
+        if isinstance(gate.limiter, AdaptiveRateLimiter):
+            gate.limiter.observe(response.status_code)
         billable = gate.billable(response.status_code)
         if stats is not None:
             stats.responses += 1

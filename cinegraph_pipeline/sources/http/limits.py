@@ -1,5 +1,6 @@
-"""The three guards every real request passes: a token bucket (requests per second), a daily
-quota (OMDb's 1,000 calls, Zyte's budget in dollars) and a circuit breaker.
+"""The three guards every real request passes: a rate limiter (requests per second, adapting
+to the server's 429s), a daily quota (OMDb's 1,000 calls, Zyte's budget in dollars) and a
+circuit breaker.
 
 All three are thread-safe because one client is shared by the threads of a Dagster step, and
 none of them ever sleeps while holding its lock, so a waiting thread never blocks the others'
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+import weakref
+from collections import deque
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
@@ -63,6 +66,130 @@ class TokenBucket:
         if wait > 0:
             self._sleep(wait)
         return wait
+
+
+class AdaptiveRateLimiter(TokenBucket):
+    """A token bucket that finds the server's limit: additive increase, multiplicative
+    decrease (AIMD, as TCP does for congestion), driven by the answers it is told about.
+
+    It starts at the configured `rate`. A 429 cuts the rate to `decrease` times itself, once
+    per `holdoff` seconds (the 429s of requests already in flight describe the old rate, not the
+    new one), and remembers the rate that drew it. Each other answer adds `probe / rate`, so
+    the rate climbs by about `probe` requests per second every second back towards that rate,
+    and by only `probe_near` per second in the last `near` share below it and beyond (where
+    the next 429 is expected), up to `ceiling`. Under a server limit L the rate saws between
+    `decrease` x L and L and spends most of its time just under L.
+
+    Several clients sharing one server limit (parallel runs with a pool above 1) each back off
+    on their own 429s and converge to a share of it, as AIMD flows do.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        capacity: float = 1.0,
+        *,
+        ceiling: float | None = None,
+        floor: float | None = None,
+        decrease: float = 0.9,
+        probe: float = 2.0,
+        probe_near: float = 0.2,
+        near: float = 0.03,
+        holdoff: float = 1.0,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        super().__init__(rate, capacity, clock=clock, sleep=sleep)
+        self.configured = rate
+        self.ceiling = max(rate, ceiling if ceiling is not None else rate)
+        self.floor = min(rate, floor if floor is not None else max(0.5, rate / 20))
+        self.decrease = min(max(decrease, 0.1), 0.99)
+        self.probe = max(0.0, probe)
+        self.probe_near = max(0.0, min(probe_near, self.probe))
+        self.near = min(max(near, 0.0), 0.5)
+        self.holdoff = max(0.0, holdoff)
+        self.throttled_count = 0
+        self.decreases = 0
+        self.lowest = rate
+        self.limit_seen: float | None = None  # the rate that drew the last 429
+        self._last_decrease: float | None = None
+        self._answered: deque[float] = deque()  # when the recent non-429 answers came
+        self._first_answer: float | None = None
+
+    def observe(self, status: int) -> None:
+        """Tells the limiter how a request it let through was answered."""
+        if self.rate <= 0:
+            return
+        if status == 429:
+            self.throttled()
+        else:
+            self.succeeded()
+
+    def throttled(self) -> None:
+        with self._lock:
+            self.throttled_count += 1
+            now = self._clock()
+            if self._last_decrease is not None and now - self._last_decrease < self.holdoff:
+                return
+            self._refill(now)
+            self._forget_before(now - 1.0)
+            # The answers of the last second are what the server let through: the limit, as
+            # far as this client can tell (its share of it when others share the limit). A
+            # rate that started far above it comes down to it at once, not 10% a second.
+            answered = 0.0
+            if self._first_answer is not None and now - self._first_answer >= 0.25:
+                answered = len(self._answered) / min(1.0, now - self._first_answer)
+            cut = self.rate * self.decrease
+            if answered > 0:
+                cut = max(self.floor, min(cut, answered * (1 - self.near)))
+            self.limit_seen = min(self.rate, max(answered, cut))
+            self.rate = cut
+            self.lowest = min(self.lowest, self.rate)
+            self.decreases += 1
+            self._last_decrease = now
+
+    def succeeded(self) -> None:
+        with self._lock:
+            now = self._clock()
+            if self._first_answer is None:
+                self._first_answer = now
+            self._answered.append(now)
+            if len(self._answered) > 4 * self.ceiling:
+                self._forget_before(now - 1.0)
+            if self.rate >= self.ceiling:
+                return
+            self._refill(now)
+            step = self.probe
+            seen = self.limit_seen
+            if seen is not None and seen * (1 - self.near) <= self.rate <= seen * (1 + self.near):
+                step = self.probe_near
+            self.rate = min(self.ceiling, self.rate + step / self.rate)
+
+    def _forget_before(self, moment: float) -> None:
+        while self._answered and self._answered[0] < moment:
+            self._answered.popleft()
+
+    def _refill(self, now: float) -> None:
+        """Credits the tokens earned at the old rate before the rate changes."""
+        elapsed = max(0.0, now - self._updated)
+        self._tokens = min(self.capacity, self._tokens + elapsed * self.rate)
+        self._updated = now
+
+
+_SHARED: weakref.WeakValueDictionary[Hashable, AdaptiveRateLimiter] = weakref.WeakValueDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_limiter(key: Hashable, make: Callable[[], AdaptiveRateLimiter]) -> AdaptiveRateLimiter:
+    """One limiter per key in this process: every client of the same API, key and settings
+    (the threads of a step, the steps of in-process runs) takes its tokens from the same
+    bucket and learns from the same 429s. It lives as long as a client holds it."""
+    with _SHARED_LOCK:
+        limiter = _SHARED.get(key)
+        if limiter is None:
+            limiter = make()
+            _SHARED[key] = limiter
+        return limiter
 
 
 class QuotaStore(Protocol):

@@ -26,6 +26,9 @@ class TmdbResource(HttpSourceResource):
     # cascade of 429s (benchmarks/edition_throughput.py: with 10, 1,000 films took 317 429s
     # and the TMDb stage 1.5x its bound; with 1, 113 and 1.09x).
     rate_limit_burst: int = 1
+    # TMDb documents its limit as "around 40 requests per second": start there, and let the
+    # limiter find it, above (probing while no 429 comes) or below (backing off on 429).
+    rate_ceiling_factor: float = 1.25
     cache_ttl_seconds: float = Field(default=7 * 86400.0, description="HTTP cache lifetime.")
     language: str = "en-US"
 
