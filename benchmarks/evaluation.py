@@ -26,7 +26,7 @@ from typing import Any
 
 from cinegraph_pipeline.resolution.config import ResolutionConfig
 from cinegraph_pipeline.resolution.ports import TMDB_PAGE_SIZE, TmdbApi
-from cinegraph_pipeline.resolution.tmdb_cascade import TmdbResolver
+from cinegraph_pipeline.resolution.tmdb_cascade import DirectRoute, TmdbResolver
 from cinegraph_pipeline.sources.errors import ErrorType, Operation, Source, SourceError
 from cinegraph_pipeline.sources.records import (
     FilmQuery,
@@ -184,6 +184,20 @@ class CatalogueTmdb:
             )
         return record.movie()
 
+    def movie_by_imdb_id(self, imdb_id: str, *, fallback_level: int | None = 1) -> TmdbMovie:
+        """`/movie/{imdb_id}`: the record carrying the id (the most popular when several do,
+        TMDb's own answer being one record), else not_found."""
+        records = sorted(self._by_imdb.get(imdb_id, []), key=lambda r: (-r.popularity, r.tmdb_id))
+        if not records:
+            raise SourceError(
+                Source.TMDB,
+                Operation.DETAILS,
+                ErrorType.NOT_FOUND,
+                "The resource you requested could not be found.",
+                status_code=404,
+            )
+        return records[0].movie()
+
 
 @dataclass(frozen=True, slots=True)
 class Call:
@@ -242,6 +256,10 @@ class CountingTmdb:
     ) -> TmdbMovie:
         self._note(Call(Operation.DETAILS, str(tmdb_id), fallback_level, confidence))
         return self.api.movie_details(tmdb_id, fallback_level=fallback_level, confidence=confidence)
+
+    def movie_by_imdb_id(self, imdb_id: str, *, fallback_level: int | None = 1) -> TmdbMovie:
+        self._note(Call(Operation.DETAILS, imdb_id, fallback_level, None))
+        return self.api.movie_by_imdb_id(imdb_id, fallback_level=fallback_level)  # type: ignore[attr-defined,no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,8 +441,9 @@ def evaluate(
     the TMDb `api_factory` builds (default: the in-memory catalogue)."""
     api = (api_factory or (lambda s: CatalogueTmdb(s.catalogue)))(evaluation_set)
     results = []
+    route = DirectRoute(sample=(config or ResolutionConfig()).direct_route_checks)  # the run's
     for item in evaluation_set.items:
         counting = CountingTmdb(api)
-        outcome = TmdbResolver(counting, config).resolve(item.query)
+        outcome = TmdbResolver(counting, config, route=route).resolve(item.query)
         results.append(ItemResult(item, outcome, tuple(counting.calls)))
     return EvaluationReport(tuple(results))

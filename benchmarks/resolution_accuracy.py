@@ -59,7 +59,7 @@ from benchmarks.evaluation import (
 from cinegraph_pipeline.imports.nominations import edition_nominations
 from cinegraph_pipeline.resolution.config import Level, ResolutionConfig
 from cinegraph_pipeline.resolution.ports import TmdbApi
-from cinegraph_pipeline.resolution.tmdb_cascade import TmdbResolver
+from cinegraph_pipeline.resolution.tmdb_cascade import DirectRoute, TmdbResolver
 from cinegraph_pipeline.sandbox import Catalog, Difficulty, FilmTruth, SandboxConfig, SandboxServer
 from cinegraph_pipeline.sandbox.catalog import CANNES_EVENT_ID
 from cinegraph_pipeline.sources.errors import Source
@@ -237,10 +237,11 @@ def evaluate_on_sandbox(
         )
         rows = RowLog()
         results = []
+        route = DirectRoute(sample=(config or ResolutionConfig()).direct_route_checks)
         with tmdb_resource.client(rows) as tmdb:
             for item in evaluation_set.items:
                 start = len(rows)
-                outcome = TmdbResolver(tmdb, config).resolve(item.query)
+                outcome = TmdbResolver(tmdb, config, route=route).resolve(item.query)
                 calls = tuple(call_of(r) for r in rows.since(start) if r["source"] == Source.TMDB)
                 results.append(ItemResult(item, outcome, calls))
         served = _route_total(sandbox.stats(), "tmdb.") - served_before

@@ -146,6 +146,11 @@ class FilmResolver:
         self._omdb = omdb
         self._imdb = imdb
 
+    def tmdb_route_metadata(self) -> dict[str, int | str]:
+        """How level 1 asked TMDb in this run (`/movie/{imdb_id}`, or `/find` after its guard
+        fell back), for the TMDb stage's metadata."""
+        return self._tmdb.route.metadata() if self._tmdb is not None else {}
+
     # One film, all sources
 
     def resolve(self, query: FilmQuery) -> Resolution:

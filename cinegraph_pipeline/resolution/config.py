@@ -60,6 +60,8 @@ class ResolutionConfig:
     title_match_threshold: float = 0.7
     max_year_distance: int = 1
     max_verification_calls: int = 2
+    # 404s of /movie/{imdb_id} checked with /find per run (the route's guard).
+    direct_route_checks: int = 5
 
     def __post_init__(self) -> None:
         if not 1 <= self.max_fallback_level <= 6:

@@ -54,6 +54,14 @@ class TmdbApi(Protocol):
     ) -> TmdbMovie: ...
 
 
+class TmdbImdbIdApi(Protocol):
+    """A TMDb answering `/movie/{imdb_id}` (the HTTP client and the in-memory one do): the
+    details of the movie carrying an IMDb id in one call, `not_found` when none does. A
+    `TmdbApi` without it is asked through `/find`."""
+
+    def movie_by_imdb_id(self, imdb_id: str, *, fallback_level: int | None = 1) -> TmdbMovie: ...
+
+
 class OmdbApi(Protocol):
     def by_imdb_id(self, imdb_id: str) -> OmdbRecord: ...
 

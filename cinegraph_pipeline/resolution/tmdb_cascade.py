@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from cinegraph_pipeline.resolution.config import Level, ResolutionConfig
@@ -57,26 +58,37 @@ class TmdbResolver:
     """Resolves films on TMDb. One instance per run: its memo makes every distinct request
     once, whichever film needs it."""
 
-    def __init__(self, api: TmdbApi, config: ResolutionConfig | None = None) -> None:
+    def __init__(
+        self,
+        api: TmdbApi,
+        config: ResolutionConfig | None = None,
+        *,
+        route: DirectRoute | None = None,
+    ) -> None:
+        """`route` is the level-1 guard's state, shared by the resolvers of one run when a
+        run has several (the evaluations make one per film)."""
         self.api = api
         self.config = config or ResolutionConfig()
         self._finds: dict[str, list[TmdbSearchHit]] = {}
         self._searches: dict[_SearchKey, list[TmdbSearchHit]] = {}
         self._details: dict[int, TmdbMovie | None] = {}
+        self._by_imdb_id: dict[str, TmdbMovie | None] = {}
+        self.route = route or DirectRoute(sample=self.config.direct_route_checks)
+        self.direct_route_usable = callable(getattr(api, "movie_by_imdb_id", None))
         # Films are resolved on several threads: one lock per request key makes a film that
         # needs a request already in flight wait for that answer instead of asking again.
         self._guard = threading.Lock()
         self._in_flight: dict[tuple[str, Hashable], threading.Lock] = {}
 
-    def resolve(self, query: FilmQuery) -> LookupOutcome:
+    def resolve(self, query: FilmQuery, *, via_find: bool = False) -> LookupOutcome:
         """FOUND with the record's data, NOT_FOUND, AMBIGUOUS or SUSPECT (with candidates for
         review), or FAILED with the error type when TMDb could not answer. An `auth` error
         raises `ConfigurationError`. A series is never matched to a TMDb movie (see
-        `_series`)."""
+        `_series`). `via_find` asks level 1 through `/find` rather than `/movie/{imdb_id}`."""
         try:
             if query.is_series:
                 return self._series(query)
-            return _FilmSearch(self, query).run()
+            return _FilmSearch(self, query, via_find=via_find).run()
         except SourceError as error:
             if error.error_type == ErrorType.AUTH:
                 raise credentials_error(error) from error
@@ -121,6 +133,43 @@ class TmdbResolver:
         )
         return hits  # type: ignore[no-any-return]
 
+    def by_imdb_id(self, imdb_id: str, *, via_find: bool = False) -> list[CandidateFacts]:
+        """Level 1: the TMDb records carrying this IMDb id, unverified.
+
+        `/movie/{imdb_id}` answers the one movie with its details (no further call when it is
+        accepted). `/find` is asked instead for `via_find`, by an API without the route, and
+        for the rest of the run once the route answered 404 for an id `/find` knows: the first
+        `direct_route_checks` 404s of a run are checked with `/find`, since TMDb's reference
+        documents `/find` and not this route."""
+        if via_find or not self.direct_route_usable or self.route.fell_back:
+            return [CandidateFacts.from_hit(hit) for hit in self.find(imdb_id)]
+        movie = self.movie_by_imdb_id(imdb_id)
+        if movie is not None:
+            hit = TmdbSearchHit(
+                movie.tmdb_id, movie.title, movie.original_title, movie.release_date
+            )
+            return [CandidateFacts.from_hit(hit).with_details(movie)]
+        if not self.route.take_check():
+            return []
+        hits = self.find(imdb_id)
+        if hits:
+            self.route.disagreed(imdb_id)
+        return [CandidateFacts.from_hit(hit) for hit in hits]
+
+    def movie_by_imdb_id(self, imdb_id: str) -> TmdbMovie | None:
+        def fetch() -> TmdbMovie | None:
+            try:
+                movie = self.api.movie_by_imdb_id(imdb_id, fallback_level=1)  # type: ignore[attr-defined]
+            except SourceError as error:
+                if error.error_type != ErrorType.NOT_FOUND:
+                    raise
+                return None
+            self._details.setdefault(movie.tmdb_id, movie)
+            return movie  # type: ignore[no-any-return]
+
+        movie, _ = self._once("by_imdb_id", self._by_imdb_id, imdb_id, fetch)
+        return movie  # type: ignore[no-any-return]
+
     def search(self, query: str, year: int | None, level: Level) -> list[TmdbSearchHit]:
         hits, _ = self._once(
             "search",
@@ -149,11 +198,48 @@ class TmdbResolver:
         return self._once("details", self._details, tmdb_id, fetch)
 
 
+class DirectRoute:
+    """Whether level 1 asks `/movie/{imdb_id}` (one call) or `/find` (plus the details), for
+    one run: the guard that falls back to `/find` when the route misses ids `/find` knows."""
+
+    def __init__(self, *, sample: int = ResolutionConfig.direct_route_checks) -> None:
+        self.sample = max(0, sample)
+        self.checked = 0  # 404s of the route checked with /find
+        self.fell_back_on: str | None = None  # the IMDb id /find knew and the route did not
+        self._lock = threading.Lock()
+
+    @property
+    def fell_back(self) -> bool:
+        return self.fell_back_on is not None
+
+    def take_check(self) -> bool:
+        """Whether this 404 is one of the run's sample to check with /find."""
+        with self._lock:
+            if self.checked >= self.sample:
+                return False
+            self.checked += 1
+            return True
+
+    def disagreed(self, imdb_id: str) -> None:
+        with self._lock:
+            if self.fell_back_on is None:
+                self.fell_back_on = imdb_id
+
+    def metadata(self) -> dict[str, int | str]:
+        """For the stage's metadata: whether the run fell back to /find, and on which id."""
+        return {
+            "direct_id_fell_back_to_find": int(self.fell_back),
+            "direct_id_404s_checked": self.checked,
+            "direct_id_fallback_on": self.fell_back_on or "",
+        }
+
+
 class _FilmSearch:
     """The state of one film's resolution: the candidate pool and what was ruled out."""
 
-    def __init__(self, resolver: TmdbResolver, query: FilmQuery) -> None:
+    def __init__(self, resolver: TmdbResolver, query: FilmQuery, *, via_find: bool = False) -> None:
         self.resolver = resolver
+        self.via_find = via_find
         self.config = resolver.config
         self.query = query
         self.titles = festival_titles(query.title, query.original_title)
@@ -178,10 +264,24 @@ class _FilmSearch:
         if not self.query.imdb_id:
             return None  # a festival entry without a title id: nothing to find
         confirmed: list[tuple[CandidateFacts, IdentityCheck]] = []
-        for hit in self.resolver.find(self.query.imdb_id):
-            facts = CandidateFacts.from_hit(hit)
-            check = self._identity(facts)
-            if check.title_mismatch and not check.year_mismatch and self._may_verify():
+        for found in self.resolver.by_imdb_id(self.query.imdb_id, via_find=self.via_find):
+            if found.details is None:  # a /find hit
+                facts, check = found, self._identity(found)
+            else:
+                # Verified exactly as a /find hit: on its visible titles and primary year, and
+                # on its alternative titles only when the visible ones do not match.
+                years = {found.primary_year} if found.primary_year is not None else set()
+                visible = replace(
+                    found, years=frozenset(years), alternative_titles=(), details=None
+                )
+                facts, check = visible, self._identity(visible)
+                if check.title_mismatch and not check.year_mismatch:
+                    facts, check = found, self._identity(found)
+                else:
+                    facts = replace(visible, imdb_id=found.imdb_id, details=found.details)
+            if found.details is None and (
+                check.title_mismatch and not check.year_mismatch and self._may_verify()
+            ):
                 # The visible titles may be translations: look at the alternative titles.
                 detailed = self._fetch_details(facts, Level.DIRECT_IMDB_ID, None, counted=True)
                 if detailed is None:

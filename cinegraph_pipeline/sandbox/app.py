@@ -132,7 +132,7 @@ class SandboxApp:
             return tmdb.server_error(status)
         if not tmdb.authorized(request, self.keys):
             return tmdb.invalid_key()
-        return self.tmdb.handle(request, path)
+        return self.tmdb.handle(request, path, by_imdb_id=self.faults.faults.tmdb_movie_by_imdb_id)
 
     def _omdb(self, request: Request) -> Response:
         status = self.faults.server_error("omdb")

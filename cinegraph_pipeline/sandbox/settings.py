@@ -58,6 +58,7 @@ class Faults:
     graphql_5xx_share: float = 0.0  # IMDb's GraphQL API answers 5xx
     tmdb_rate_limit_rps: float = 0.0  # TMDb answers 429 above this many requests/s (0: off)
     tmdb_retry_after: bool = True  # whether TMDb's 429 carries a Retry-After header
+    tmdb_movie_by_imdb_id: bool = True  # /movie/{imdb_id} answers (off: 404 for every IMDb id)
     imdb_waf_share: float = 0.0  # IMDb answers with a WAF block (202, 405 or 403)
     # Every IMDb HTML page (event and title pages, not GraphQL, not via Zyte) answers a WAF
     # challenge (202, x-amzn-waf-action: challenge), as IMDb does to plain clients since 2026.

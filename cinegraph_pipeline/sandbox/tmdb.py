@@ -45,6 +45,7 @@ TV_MOVIE_GENRE = (10770, "TV Movie")
 
 _MOVIE_PATH = re.compile(r"^/movie/([^/]+)(?:/([a-z_]+))?/?$")
 _FIND_PATH = re.compile(r"^/find/([^/]+)/?$")
+_IMDB_ID = re.compile(r"^tt\d+$")
 
 
 def error(status: int, code: int, message: str, outcome: str, **headers: str) -> Response:
@@ -152,7 +153,7 @@ class TmdbService:
             return f"tmdb.movie.{match.group(2)}" if match.group(2) else "tmdb.movie"
         return "tmdb.other"
 
-    def handle(self, request: Request, path: str) -> Response:
+    def handle(self, request: Request, path: str, *, by_imdb_id: bool = True) -> Response:
         if request.method != "GET":
             return not_found()
         if path.rstrip("/") == "/search/movie":
@@ -162,22 +163,25 @@ class TmdbService:
             return self.find(match.group(1), request.query.get("external_source"))
         match = _MOVIE_PATH.match(path)
         if match:
-            return self.movie(match.group(1), match.group(2), request.query)
+            return self.movie(match.group(1), match.group(2), request.query, by_imdb_id)
         if path.rstrip("/") == "/genre/movie/list":
             genres = sorted({value for value in GENRES.values()} | {TV_MOVIE_GENRE})
             return json_response({"genres": [{"id": i, "name": n} for i, n in genres]})
         return not_found()
 
+    def carrying(self, imdb_id: str) -> list[TmdbRecord]:
+        """The visible records showing this IMDb id, releases applied."""
+        hits = [r for r in self._by_imdb_id.get(imdb_id, []) if self.imdb_id_of(r) == imdb_id]
+        own = self.catalog.record_of_film.get(imdb_id)
+        if own is not None and imdb_id in self.releases and own not in hits:
+            hits.append(own)
+        return hits
+
     def find(self, external_id: str, source: str | None) -> Response:
         if source != "imdb_id":
             message = "Invalid parameters: Your request parameters are incorrect."
             return error(400, 5, message, "bad_request")
-        hits = [
-            r for r in self._by_imdb_id.get(external_id, []) if self.imdb_id_of(r) == external_id
-        ]
-        own = self.catalog.record_of_film.get(external_id)
-        if own is not None and external_id in self.releases and own not in hits:
-            hits.append(own)
+        hits = self.carrying(external_id)
         results = [{**self._summary(record), "media_type": "movie"} for record in hits]
         film = self.catalog.film(external_id)
         series = [self._tv_summary(film)] if film is not None and is_series(film) else []
@@ -238,13 +242,22 @@ class TmdbService:
         }
         return json_response(payload, outcome="ok" if total else "not_found")
 
-    def movie(self, raw_id: str, sub: str | None, query: dict[str, str]) -> Response:
-        tmdb_id = _int(raw_id)
-        if tmdb_id is None:
-            return error(
-                404, 6, "Invalid id: The pre-requisite id is invalid or not found.", "not_found"
-            )
-        record = self.record(tmdb_id)
+    def movie(
+        self, raw_id: str, sub: str | None, query: dict[str, str], by_imdb_id: bool = True
+    ) -> Response:
+        """`/movie/{id}`, and `/movie/{imdb_id}` as TMDb answers it: the movie carrying that
+        IMDb id (404 code 34 when none does), unless `by_imdb_id` is off."""
+        record: TmdbRecord | None
+        if _IMDB_ID.match(raw_id):
+            carrying = self.carrying(raw_id) if by_imdb_id else []
+            record = carrying[0] if carrying else None
+        else:
+            tmdb_id = _int(raw_id)
+            if tmdb_id is None:
+                return error(
+                    404, 6, "Invalid id: The pre-requisite id is invalid or not found.", "not_found"
+                )
+            record = self.record(tmdb_id)
         if record is None:
             return not_found()
         if sub is not None:

@@ -197,7 +197,9 @@ def test_a_malformed_answer_defers_its_film_and_the_others_resolve(tmp_path: Pat
         bad_omdb, bad_imdb = by_source["omdb"][0], by_source["imdb"][0]
         corpus = {
             f"/tmdb/3/find/{bad_find}": "tmdb_find__truncated.json",
+            f"/tmdb/3/movie/{bad_find}": "tmdb_find__truncated.json",  # level 1's first call
             f"/tmdb/3/movie/{bad_details_tmdb_id}": "tmdb_details__missing_id.json",
+            f"/tmdb/3/movie/{bad_details}": "tmdb_details__missing_id.json",
             f"/imdb/title/{bad_imdb}/": "imdb_title__no_next_data.html",
             # GraphQL garbled too: the edition and the titles fall back to IMDb's pages.
             "/imdb-graphql/": "tmdb_find__truncated.json",
@@ -245,7 +247,7 @@ def test_a_malformed_answer_defers_its_film_and_the_others_resolve(tmp_path: Pat
             }
             assert graphql_errors == {"graphql_event", "graphql_titles"}
             assert parse_errors == {
-                ("tmdb", "find", bad_find),
+                ("tmdb", "details", bad_find),  # /movie/{imdb_id}, level 1's one call
                 ("tmdb", "details", bad_details),  # a film's calls carry its IMDb id
                 ("omdb", "omdb_by_id", bad_omdb),
                 ("imdb", "title_page", bad_imdb),
@@ -352,7 +354,12 @@ def test_hostile_titles_are_stored_exactly(tmp_path: Path, database_url: str) ->
                 hits = [{"id": 990_000 + number, "title": by_id[tt], "release_date": "2016-09-01"}]
             return Answer(json.dumps({"movie_results": hits, "person_results": []}).encode())
         if path.startswith("/tmdb/3/movie/"):
-            number = int(path.rsplit("/", 1)[1]) - 990_000
+            raw = path.rsplit("/", 1)[1]
+            if raw.startswith("tt"):  # /movie/{imdb_id}
+                if raw not in by_id or raw == omdb_only:
+                    return Answer(json.dumps({"status_code": 34}).encode(), status=404)
+                raw = str(990_000 + int(raw[2:]))
+            number = int(raw) - 990_000
             tt = f"tt00{number:05d}"
             details = {
                 "id": 990_000 + number,

@@ -262,7 +262,9 @@ class TestTmdbAlone:
         api: CountingTmdb = tmdb()
         attempt = FilmResolver(tmdb=api).lookup(Source.TMDB, QUERY)
         assert attempt.outcome.status == LookupStatus.NOT_FOUND
-        assert {str(c.operation) for c in api.calls} <= {"find", "search"}
+        # /movie/{imdb_id} (details by IMDb id) 404s; no candidate's details are fetched
+        assert {str(c.operation) for c in api.calls} <= {"find", "search", "details"}
+        assert all(c.target.startswith("tt") for c in api.calls if c.operation == "details")
 
 
 def test_stage_results_survive_pickling() -> None:

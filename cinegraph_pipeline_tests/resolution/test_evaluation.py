@@ -108,10 +108,10 @@ class TestEvaluationSet:
         assert report.calls_per_film <= CALLS_PER_FILM_BAR
         assert report.meets_bars()
 
-    def test_direct_hits_cost_two_calls(self) -> None:
+    def test_direct_hits_cost_one_call(self) -> None:
         report = evaluate(self.evaluation_set)
         direct = report.by_tag()["direct"]
-        assert direct.correct == direct.films and direct.calls_per_film == 2.0
+        assert direct.correct == direct.films and direct.calls_per_film == 1.0
 
     @pytest.mark.skipif(not SOURCE_DATA, reason="CINEGRAPH_SOURCE_DATA is not set")
     def test_the_shipped_file_is_what_the_generator_builds(self, tmp_path: Path) -> None:

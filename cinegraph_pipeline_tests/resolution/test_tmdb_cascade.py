@@ -27,17 +27,44 @@ def found_id(outcome: LookupOutcome) -> int | None:
 
 
 def operations(api: CountingTmdb) -> list[str]:
-    return [str(call.operation) for call in api.calls]
+    """The calls made, `direct` for `/movie/{imdb_id}` (details asked by IMDb id)."""
+    return [
+        "direct" if call.operation == "details" and call.target.startswith("tt") else call.operation
+        for call in api.calls
+    ]
 
 
 class TestLevel1DirectImdbId:
-    def test_verified_hit_costs_find_and_details(self) -> None:
+    def test_verified_hit_costs_one_call(self) -> None:
         api = tmdb(record(10, "Amour", 2012, imdb="tt1602620"), record(11, "Amour", 1970))
         outcome = resolve(api, FilmQuery("tt1602620", "Amour", None, 2012))
         assert found_id(outcome) == 10
         assert (outcome.fallback_level, outcome.confidence) == (1, 1.0)
+        assert operations(api) == ["direct"]
+        assert api.calls[-1].fallback_level == 1
+
+    def test_through_find_a_verified_hit_costs_find_and_details(self) -> None:
+        """The route series take (and every film once the direct route fell back)."""
+        api = tmdb(record(10, "Amour", 2012, imdb="tt1602620"), record(11, "Amour", 1970))
+        query = FilmQuery("tt1602620", "Amour", None, 2012)
+        outcome = TmdbResolver(api).resolve(query, via_find=True)
+        assert found_id(outcome) == 10 and outcome.confidence == 1.0
         assert operations(api) == ["find", "details"]
         assert api.calls[-1].confidence == 1.0 and api.calls[-1].fallback_level == 1
+
+    def test_through_find_a_remake_carrying_the_id_is_suspect_by_year(self) -> None:
+        api = tmdb(record(40, "Crash", 1996, imdb="tt0375679"), record(41, "Crash", 2004))
+        query = FilmQuery("tt0375679", "Crash", None, 2004)
+        outcome = TmdbResolver(api).resolve(query, via_find=True)
+        assert found_id(outcome) == 41
+        assert operations(api) == ["find", "search", "details"]
+
+    def test_the_direct_record_is_checked_on_its_primary_year_as_a_find_hit(self) -> None:
+        """Its details list other release years; a /find hit shows only the primary one, and
+        the direct answer is judged on the same evidence."""
+        api = tmdb(record(42, "Crash", 1996, imdb="tt0375679", other_years=[2004]))
+        outcome = resolve(api, FilmQuery("tt0375679", "Crash", None, 2004))
+        assert outcome.status != LookupStatus.FOUND or outcome.fallback_level != 1
 
     def test_festival_english_title_verified_by_the_original(self) -> None:
         api = tmdb(record(20, "Entre les murs", 2008, imdb="tt1068646"))
@@ -48,7 +75,7 @@ class TestLevel1DirectImdbId:
         api = tmdb(record(21, "Un Amleto di meno", 1973, imdb="tt0069705", alt=["One Hamlet Less"]))
         outcome = resolve(api, FilmQuery("tt0069705", "One Hamlet Less", None, 1973))
         assert found_id(outcome) == 21 and outcome.fallback_level == 1
-        assert operations(api) == ["find", "details"]
+        assert operations(api) == ["direct"]  # the alternative titles came with it
 
     def test_year_off_by_one_is_still_verified(self) -> None:
         api = tmdb(record(22, "Blowup", 1966, imdb="tt0060176"))
@@ -71,8 +98,8 @@ class TestLevel1DirectImdbId:
         )
         outcome = resolve(api, FilmQuery("tt0375679", "Crash", None, 2004))
         assert found_id(outcome) == 41
-        # The suspect's details are not worth a call: its year already rules it out.
-        assert operations(api) == ["find", "search", "details"]
+        # The suspect came with its details; the title search finds the right one.
+        assert operations(api) == ["direct", "search", "details"]
 
     def test_suspect_with_nothing_else_is_reported_with_its_candidate(self) -> None:
         api = tmdb(record(50, "Miranda", 2002, imdb="tt0068571"))
@@ -90,7 +117,8 @@ class TestTitleLevels:
         outcome = resolve(api, FilmQuery("tt1602620", "Amour", None, 2012))
         assert found_id(outcome) == 60
         assert (outcome.fallback_level, outcome.confidence) == (2, 0.9)
-        assert operations(api) == ["find", "search", "details"]
+        # The direct route's 404 is one of the run's first: checked with /find (the guard).
+        assert operations(api) == ["direct", "find", "search", "details"]
 
     def test_level_3_accents(self) -> None:
         api = tmdb(record(70, "Amélie", 2001, original="Le Fabuleux Destin d'Amélie Poulain"))
@@ -144,13 +172,13 @@ class TestTitleLevels:
         query = FilmQuery("tt2358891", "The Great Beauty", "La grande bellezza", 2013)
         outcome = resolve(api, query)
         assert found_id(outcome) == 110 and outcome.fallback_level == Level.EXACT_TITLE_YEAR
-        assert operations(api) == ["find", "search", "search", "details"]
+        assert operations(api) == ["direct", "find", "search", "search", "details"]
 
     def test_alternative_title_checked_with_one_details_call(self) -> None:
         api = tmdb(record(120, "Harry og kammertjeneren", 1962, alt=["Harry and the Butler"]))
         outcome = resolve(api, FilmQuery("tt0054965", "Harry and the Butler", None, 1962))
         assert found_id(outcome) == 120
-        assert operations(api) == ["find", "search", "details"]
+        assert operations(api) == ["direct", "find", "search", "details"]
 
     def test_a_popular_wrong_first_hit_is_not_taken(self) -> None:
         api = tmdb(
@@ -196,7 +224,7 @@ class TestTraps:
         api = tmdb(record(172, "Aftermath", 2012, imdb="tt2209300"), record(173, "Aftermath", 2012))
         outcome = resolve(api, FilmQuery("tt1564368", "Aftermath", None, 2012))
         assert found_id(outcome) == 173
-        assert operations(api).count("details") == 2
+        assert operations(api).count("details") == 2  # the tie's, by TMDb id
 
     def test_unknown_film_next_to_a_same_title_film_a_year_off(self) -> None:
         api = tmdb(record(180, "Home", 2009, imdb="tt1014762"))
@@ -211,7 +239,7 @@ class TestConfiguration:
         config = ResolutionConfig(max_fallback_level=1)
         outcome = resolve(api, FilmQuery("tt1602620", "Amour", None, 2012), config)
         assert outcome.status == LookupStatus.NOT_FOUND
-        assert operations(api) == ["find"]
+        assert operations(api) == ["direct", "find"]
 
     def test_max_fallback_level_3_refuses_a_year_off(self) -> None:
         api = tmdb(record(191, "Crush", 1992))
@@ -238,7 +266,7 @@ class TestCalls:
         api = tmdb()
         resolve(api, FilmQuery("tt0000002", "Mon Oncle", "Mon oncle", 1958))
         # Same words, same search; and the keyword search would send the same words again.
-        assert operations(api) == ["find", "search"]
+        assert operations(api) == ["direct", "find", "search"]
 
     def test_nothing_is_fetched_twice_in_a_run(self) -> None:
         api = tmdb(record(200, "Amour", 2012, imdb="tt1602620"), record(201, "Crush", 1992))

@@ -210,3 +210,26 @@ def test_genre_list(client: Client) -> None:
     genres = client.tmdb("/genre/movie/list").json()["genres"]
     names = {genre["name"]: genre["id"] for genre in genres}
     assert names["Drama"] == 18 and names["Science Fiction"] == 878 and names["TV Movie"] == 10770
+
+
+def test_movie_by_imdb_id_answers_the_details_of_the_record_find_returns(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    film = plain(sandbox)
+    by_imdb = client.tmdb(f"/movie/{film.imdb_id}", append_to_response=APPEND)
+    by_tmdb = client.tmdb(f"/movie/{film.tmdb_id}", append_to_response=APPEND)
+    assert by_imdb.status_code == 200
+    assert by_imdb.json() == by_tmdb.json()
+    assert by_imdb.json()["imdb_id"] == film.imdb_id
+    unknown = client.tmdb("/movie/tt0000001")
+    assert unknown.status_code == 404 and unknown.json()["status_code"] == 34
+
+
+def test_movie_by_imdb_id_can_be_switched_off(client: Client, sandbox: SandboxServer) -> None:
+    film = plain(sandbox)
+    sandbox.set_faults(tmdb_movie_by_imdb_id=False)
+    refused = client.tmdb(f"/movie/{film.imdb_id}")
+    assert refused.status_code == 404 and refused.json()["status_code"] == 34
+    assert client.tmdb(f"/movie/{film.tmdb_id}").status_code == 200
+    found = client.tmdb(f"/find/{film.imdb_id}", external_source="imdb_id").json()
+    assert [hit["id"] for hit in found["movie_results"]] == [film.tmdb_id]

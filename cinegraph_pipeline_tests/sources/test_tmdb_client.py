@@ -452,3 +452,31 @@ def test_a_broken_recorder_does_not_break_the_lookup(
     client = TmdbClient(fast_options(server.url("/3")), Broken(), api_key=TMDB_KEY)
     assert client.find_by_imdb_id("tt0936501")[0].tmdb_id == 8681
     assert "could not record a row: RuntimeError: metrics store down" in caplog.text
+
+
+def test_movie_by_imdb_id_asks_everything_in_one_call(
+    server: LocalServer, recorder: MetricsRecorder, rows: Rows
+) -> None:
+    server.add("/3/movie/tt0137523", Canned(200, body("tmdb-api", "movie-details.json")))
+    movie = tmdb(server, recorder).movie_by_imdb_id("tt0137523")
+    assert (movie.tmdb_id, movie.imdb_id) == (550, "tt0137523")
+    (seen,) = server.requests_to("/3/movie/tt0137523")
+    assert seen.query["append_to_response"] == [
+        "credits,external_ids,alternative_titles,release_dates"
+    ]
+    row = rows.only()
+    assert (row["operation"], row["target_identifier"], row["fallback_level"]) == (
+        "details",
+        "tt0137523",
+        1,
+    )
+
+
+def test_movie_by_imdb_id_code_34_is_not_found(
+    server: LocalServer, recorder: MetricsRecorder, rows: Rows
+) -> None:
+    server.add("/3/movie/tt0000001", Canned(404, body("tmdb-api", "resource-not-found.json")))
+    with pytest.raises(SourceError) as caught:
+        tmdb(server, recorder).movie_by_imdb_id("tt0000001")
+    assert caught.value.error_type is ErrorType.NOT_FOUND
+    assert (rows.only()["success"], rows.only()["error_type"]) == (True, "not_found")

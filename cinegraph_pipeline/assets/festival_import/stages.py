@@ -97,18 +97,29 @@ def _source_stage(
         open_client(recorder) as client,
         _missing_credentials_fail_the_stage(context),
     ):
+        resolver = make_resolver(client)
         progress = run_stage(
             progress,
             source,
-            make_resolver(client),
+            resolver,
             workers=workers,
             on_progress=_progress_logger(context, source.value),
         )
     for failure in progress.internal_errors():
         context.log.error(f"internal_error (kept pending for review): {failure}")
+    route = resolver.tmdb_route_metadata() if source is Source.TMDB else {}
+    if route.get("direct_id_fell_back_to_find"):
+        context.log.warning(
+            f"TMDb /movie/{{imdb_id}} answered 404 for {route['direct_id_fallback_on']}, "
+            "which /find knows: the rest of the run asked /find"
+        )
     # The recorder is closed (its last rows flushed): what it lost is final.
     counted = with_call_counts(progress, tally.calls, tally.cost_usd, recorder.rows_lost)
-    extra = extra_metadata() if extra_metadata is not None else {}
+    extra = dict(extra_metadata()) if extra_metadata is not None else {}
+    for key, value in route.items():
+        extra[key] = (
+            dg.MetadataValue.int(value) if isinstance(value, int) else dg.MetadataValue.text(value)
+        )
     return _stage_result(counted, source, extra)
 
 

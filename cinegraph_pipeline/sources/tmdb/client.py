@@ -1,5 +1,6 @@
-"""TMDb v3 client: `/find`, `/search/movie`, `/movie/{id}` (one call with everything the
-resolution engine needs), each a tracked call with exactly one metric row."""
+"""TMDb v3 client: `/find`, `/search/movie`, `/movie/{id}` and `/movie/{imdb_id}` (one call
+with everything the resolution engine needs), each a tracked call with exactly one metric
+row."""
 
 from __future__ import annotations
 
@@ -173,6 +174,31 @@ class TmdbClient(TrackedClient):
             memo_key=("details", int(tmdb_id)),
             fallback_level=fallback_level,
             confidence=confidence,
+        )
+
+    def movie_by_imdb_id(self, imdb_id: str, *, fallback_level: int | None = 1) -> TmdbMovie:
+        """`/movie/{imdb_id}`: the full record of the TMDb movie carrying this IMDb id, in one
+        call; `SourceError(not_found)` when no TMDb movie carries it (series never do)."""
+        imdb_id = imdb_id.strip()
+
+        def fetch() -> TmdbMovie:
+            reply = self._get(
+                Operation.DETAILS,
+                f"movie/{quote(imdb_id, safe='')}",
+                {"append_to_response": APPEND_TO_RESPONSE},
+            )
+            if reply.status != 200:
+                raise self._error(Operation.DETAILS, reply)
+            return parse_movie(reply.content)
+
+        return self._tracker.call(
+            source=Source.TMDB,
+            operation=Operation.DETAILS,
+            target=imdb_id,
+            fetch=fetch,
+            cost_per_response=self.options.cost_per_call_usd,
+            memo_key=("details", imdb_id),
+            fallback_level=fallback_level,
         )
 
     def _get(self, operation: Operation, path: str, params: dict[str, Any]) -> HttpReply:
