@@ -31,6 +31,7 @@ class StageStats:
     tried: int = 0
     resolved: int = 0
     passed_on: int = 0
+    passed_on_quota: int = 0  # of passed_on: not asked, its quota spent (an equal source next)
     deferred: int = 0
     by_level: dict[int, int] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=dict)
@@ -116,6 +117,7 @@ def run_stage(
                         errors[outcome.error_type or "unknown"] += 1
                     else:
                         outcomes["passed_on"] += 1
+                        outcomes["passed_on_quota"] += int(outcome.status is LookupStatus.SKIPPED)
                     if on_progress is not None and (done % 25 == 0 or done == len(todo)):
                         on_progress(done, len(todo))
             except BaseException:
@@ -128,6 +130,7 @@ def run_stage(
         tried=len(todo),
         resolved=outcomes["resolved"],
         passed_on=outcomes["passed_on"],
+        passed_on_quota=outcomes["passed_on_quota"],
         deferred=outcomes["deferred"],
         by_level=dict(sorted(levels.items())),
         errors=dict(errors),

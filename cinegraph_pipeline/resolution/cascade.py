@@ -1,7 +1,9 @@
 """The multi-source resolution of one film: TMDb, then OMDb, then the IMDb page, else a stub.
 
 Rules (MISSION.md, "Resolution rules"):
-- Only a `not_found`, ambiguous or suspect answer passes a film to the next source. Every other
+- Only a `not_found`, ambiguous or suspect answer passes a film to the next source, and a
+  spent daily quota or budget when a later source gives the same import type (OMDb's quota
+  sends the film to the IMDb stage at once: both give `minimal`). Every other
   failure (transient errors, already retried by the client, and any other error) defers the
   film: a `pending` row from the festival page's own title and year, retried by the edition's
   sensor, never downgraded to a lower source or a stub because a service was down.
@@ -52,7 +54,12 @@ SOURCE_ORDER: tuple[Source, ...] = (Source.TMDB, Source.OMDB, Source.IMDB)
 # OMDb found by title rather than id: weaker evidence than an id.
 OMDB_BY_TITLE_BASE = 0.9
 _API_NAMES = {Source.TMDB: "TMDb", Source.OMDB: "OMDb", Source.IMDB: "IMDb title"}
-_PASSES_ON = frozenset({LookupStatus.NOT_FOUND, LookupStatus.AMBIGUOUS, LookupStatus.SUSPECT})
+_PASSES_ON = frozenset(
+    {LookupStatus.NOT_FOUND, LookupStatus.AMBIGUOUS, LookupStatus.SUSPECT, LookupStatus.SKIPPED}
+)
+# What each source's record is worth: a spent quota or budget at one passes the film on to a
+# later source of the same rank instead of deferring it (OMDb -> IMDb, both `minimal`).
+_RANK: dict[Source, str] = {Source.TMDB: "full", Source.OMDB: "minimal", Source.IMDB: "minimal"}
 
 
 class ImportType(StrEnum):
@@ -186,6 +193,8 @@ class FilmResolver:
         except SourceError as error:
             if error.error_type == ErrorType.AUTH:
                 raise credentials_error(error) from error
+            if error.error_type == ErrorType.QUOTA_EXHAUSTED and _equal_source_after(source):
+                return SourceAttempt(source, _skipped(error))
             return SourceAttempt(source, _failed(error))
         except Exception as exc:
             return SourceAttempt(
@@ -387,6 +396,18 @@ def _failed(error: SourceError) -> LookupOutcome:
     return LookupOutcome(
         LookupStatus.FAILED, error_type=str(error.error_type), error_message=error.message
     )
+
+
+def _skipped(error: SourceError) -> LookupOutcome:
+    return LookupOutcome(
+        LookupStatus.SKIPPED, error_type=str(error.error_type), error_message=error.message
+    )
+
+
+def _equal_source_after(source: Source) -> bool:
+    """Whether a source asked after `source` gives a record of the same rank."""
+    later = SOURCE_ORDER[SOURCE_ORDER.index(source) + 1 :]
+    return any(_RANK[other] == _RANK[source] for other in later)
 
 
 def _omdb_candidate(record: OmdbRecord, score: float) -> Candidate:

@@ -41,6 +41,8 @@ DEFAULT_BASE_MINUTES = 10.0
 FAILING_WINDOW = timedelta(minutes=15)
 FAILING_SAMPLE = 20
 FAILING_SHARE = 0.5
+# Sources whose spent daily quota defers films (no source of the same rank follows them).
+QUOTA_HOLDS_RETRIES = ("imdb",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,9 +83,9 @@ def editions_with_pending_films(engine: Engine) -> dict[str, int]:
 
 def failing_sources(engine: Engine, now: datetime) -> dict[str, float]:
     """Sources whose recent calls that reached the service are mostly transient errors
-    (with that share), or whose daily quota is spent. Cache hits, in-run replays and local
-    refusals are not the service answering: they neither dilute nor make the share, as in
-    `api_health`."""
+    (with that share), or whose daily budget is spent when that defers films. Cache hits,
+    in-run replays and local refusals are not the service answering: they neither dilute nor
+    make the share, as in `api_health`."""
     transient = [error.value for error in TRANSIENT_ERRORS]
     failing: dict[str, float] = {}
     with engine.connect() as conn:
@@ -111,10 +113,11 @@ def failing_sources(engine: Engine, now: datetime) -> dict[str, float]:
             ).one()
             if total >= 5 and bad / total >= FAILING_SHARE:
                 failing[source] = round(bad / total, 3)
-        # A daily quota spent today (OMDb's 1,000 requests, the Zyte budget) stays spent
-        # until midnight UTC: retrying before then would only burn attempts.
+        # A daily budget spent today (Zyte's, for IMDb pages) stays spent until midnight UTC:
+        # retrying before then would only burn attempts. OMDb's spent quota is no reason to
+        # wait: the films it cannot answer go on to the IMDb stage (the same `minimal`).
         midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        for source in ("omdb", "imdb"):
+        for source in QUOTA_HOLDS_RETRIES:
             last = conn.scalar(
                 select(ApiLookupMetric.error_type)
                 .where(ApiLookupMetric.source == source, ApiLookupMetric.inserted_at >= midnight)

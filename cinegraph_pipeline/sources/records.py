@@ -252,6 +252,8 @@ class LookupStatus(StrEnum):
     AMBIGUOUS = "ambiguous"
     SUSPECT = "suspect"
     FAILED = "failed"
+    # Not asked: its daily quota or budget is spent, and a source of the same rank comes next.
+    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +278,8 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class LookupOutcome:
-    """What one source made of one film. `error_type` is set when status is FAILED."""
+    """What one source made of one film. `error_type` is set when status is FAILED (or
+    SKIPPED: why the source was not asked)."""
 
     status: LookupStatus
     film: FilmData | None = None

@@ -305,18 +305,17 @@ def test_every_sensor_tick_only_requests_runs(
     assert snapshot(migrated_engine) == before
 
 
-def test_sensor_waits_for_a_spent_daily_quota_to_reset(
-    migrated_engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("CINEGRAPH_RETRY_BASE_MINUTES", "0")
+def _sensor_after_a_spent_quota(
+    migrated_engine: Engine, database_url: str, source: str, operation: str
+) -> dg.SensorResult | dg.SkipReason:
     seed_pending(migrated_engine)
     stale = datetime.now(UTC) - timedelta(hours=1)
     insert_metrics(
         migrated_engine,
         [
             {
-                "source": "omdb",
-                "operation": "omdb_by_id",
+                "source": source,
+                "operation": operation,
                 "target_identifier": "tt1",
                 "success": False,
                 "error_type": "quota_exhausted",
@@ -328,6 +327,23 @@ def test_sensor_waits_for_a_spent_daily_quota_to_reset(
         context = dg.build_sensor_context(
             instance=instance, resources={"database": DatabaseResource(url=database_url)}
         )
-        result = deferred_editions_sensor(context)
+        return deferred_editions_sensor(context)  # type: ignore[return-value]
+
+
+def test_sensor_waits_for_a_spent_zyte_budget_to_reset(
+    migrated_engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing of the IMDb stage's rank follows it: its films wait for the budget."""
+    monkeypatch.setenv("CINEGRAPH_RETRY_BASE_MINUTES", "0")
+    result = _sensor_after_a_spent_quota(migrated_engine, database_url, "imdb", "title_page")
     assert isinstance(result, dg.SkipReason)
-    assert "omdb" in (result.skip_message or "")
+    assert "imdb" in (result.skip_message or "")
+
+
+def test_sensor_does_not_wait_for_omdbs_quota(
+    migrated_engine: Engine, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Films OMDb cannot answer today go on to the IMDb stage: no film waits for OMDb."""
+    monkeypatch.setenv("CINEGRAPH_RETRY_BASE_MINUTES", "0")
+    result = _sensor_after_a_spent_quota(migrated_engine, database_url, "omdb", "omdb_by_id")
+    assert not isinstance(result, dg.SkipReason), result

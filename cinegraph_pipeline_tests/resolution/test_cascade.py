@@ -170,12 +170,36 @@ class TestDeferral:
 
     def test_transient_omdb_error_defers_instead_of_asking_imdb(self) -> None:
         omdb = FakeOmdb(
-            by_id={"tt0111111": error(Source.OMDB, Operation.OMDB_BY_ID, ErrorType.QUOTA_EXHAUSTED)}
+            by_id={"tt0111111": error(Source.OMDB, Operation.OMDB_BY_ID, ErrorType.RATE_LIMIT)}
         )
         imdb = FakeImdb(pages={"tt0111111": IMDB_PAGE})
         result = resolver(omdb=omdb, imdb=imdb).resolve(QUERY)
-        assert result.import_type == ImportType.PENDING and result.error_type == "quota_exhausted"
+        assert result.import_type == ImportType.PENDING and result.error_type == "rate_limit"
         assert imdb.calls == []
+
+    def test_a_spent_omdb_quota_passes_the_film_to_imdb_at_once(self) -> None:
+        """IMDb gives the same `minimal` record: no reason to wait for tomorrow's quota."""
+        omdb = FakeOmdb(
+            by_id={"tt0111111": error(Source.OMDB, Operation.OMDB_BY_ID, ErrorType.QUOTA_EXHAUSTED)}
+        )
+        imdb = FakeImdb(pages={"tt0111111": IMDB_PAGE})
+        progress = FilmProgress(QUERY)
+        film_resolver = resolver(omdb=omdb, imdb=imdb)
+        progress = film_resolver.advance(film_resolver.advance(progress))
+        assert progress.attempts[-1].outcome.status == LookupStatus.SKIPPED
+        assert progress.attempts[-1].outcome.error_type == "quota_exhausted"
+        assert progress.next_source == Source.IMDB
+        result = film_resolver.resolve(QUERY)
+        assert (result.import_type, result.data_source) == (ImportType.MINIMAL, DataSource.IMDB)
+        assert result.error_type is None
+
+    def test_a_spent_budget_at_the_last_equal_source_defers_the_film(self) -> None:
+        """The Zyte budget at the IMDb stage: no source of the same rank is left."""
+        imdb = FakeImdb(
+            pages={"tt0111111": error(Source.IMDB, Operation.TITLE_PAGE, ErrorType.QUOTA_EXHAUSTED)}
+        )
+        result = resolver(imdb=imdb).resolve(QUERY)
+        assert result.import_type == ImportType.PENDING and result.error_type == "quota_exhausted"
 
     def test_blocked_imdb_page_defers_instead_of_a_stub(self) -> None:
         imdb = FakeImdb(

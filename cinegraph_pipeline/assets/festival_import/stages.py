@@ -153,6 +153,7 @@ def _stage_result(
         "tried": dg.MetadataValue.int(stats.tried),
         "resolved": dg.MetadataValue.int(stats.resolved),
         "passed_on": dg.MetadataValue.int(stats.passed_on),
+        "passed_on_quota": dg.MetadataValue.int(stats.passed_on_quota),
         "deferred": dg.MetadataValue.int(stats.deferred),
         "calls": dg.MetadataValue.int(stats.calls),
         "cost_usd": dg.MetadataValue.float(stats.cost_usd),
