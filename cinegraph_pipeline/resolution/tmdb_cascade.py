@@ -1,10 +1,12 @@
 """The TMDb stage: one film through the six fallback levels, with as few calls as possible.
 
 Order of work for one film, stopping as soon as a candidate is accepted:
-1. `/find` by IMDb id (level 1). Each hit is checked against the festival title and year: a
-   year more than one off, or a title matching none of the festival titles (alternative titles
-   included, fetched with the details when the visible titles disagree), makes it suspect; the
-   title levels then go on without it.
+1. `/movie/{imdb_id}` (level 1): the details of the movie carrying the film's IMDb id in one
+   call (`/find` then the details for series, for an API without the route, and for the rest
+   of a run once the route's guard fell back). The record is checked as a `/find` hit is,
+   against the festival title and year: a year more than one off, or a title matching none of
+   the festival titles (alternative titles included, when the visible titles disagree), makes
+   it suspect; the title levels then go on without it.
 2. A search for the festival title without a year, then for the original title. One response
    serves levels 2-5 at once: every hit is scored at every level it reaches, and its level is
    the strongest it reaches (exact title + year, normalized title + year, normalized title

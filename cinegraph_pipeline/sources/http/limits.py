@@ -72,13 +72,14 @@ class AdaptiveRateLimiter(TokenBucket):
     """A token bucket that finds the server's limit: additive increase, multiplicative
     decrease (AIMD, as TCP does for congestion), driven by the answers it is told about.
 
-    It starts at the configured `rate`. A 429 cuts the rate to `decrease` times itself, once
-    per `holdoff` seconds (the 429s of requests already in flight describe the old rate, not the
-    new one), and remembers the rate that drew it. Each other answer adds `probe / rate`, so
-    the rate climbs by about `probe` requests per second every second back towards that rate,
-    and by only `probe_near` per second in the last `near` share below it and beyond (where
-    the next 429 is expected), up to `ceiling`. Under a server limit L the rate saws between
-    `decrease` x L and L and spends most of its time just under L.
+    It starts at the configured `rate`. A 429 cuts the rate, once per `holdoff` seconds (the
+    429s of requests already in flight describe the old rate, not the new one): to `decrease`
+    times itself, or lower, to just under the answers the server let through in the last
+    second when that is less (a rate that started far above the limit comes down at once).
+    The rate that drew the 429 is remembered. Each other answer adds `probe / rate`, so the
+    rate climbs by about `probe` requests per second every second, and by only `probe_near`
+    within `near` of the remembered rate, where the next 429 is expected, up to `ceiling`.
+    Under a server limit L the rate spends most of its time just under L.
 
     Several clients sharing one server limit (parallel runs with a pool above 1) each back off
     on their own 429s and converge to a share of it, as AIMD flows do.
