@@ -47,7 +47,7 @@ def test_films_past_omdbs_quota_go_on_to_imdb_in_the_same_run(
             "omdb": OmdbResource(
                 api_key=env["OMDB_API_KEY"],
                 base_url=env["OMDB_BASE_URL"],
-                quota_state_path="memory",
+                quota_database_url="memory",
                 **common,
             ),
             "imdb": ImdbResource(base_url=env["IMDB_BASE_URL"], **common),

@@ -8,11 +8,9 @@ import dagster as dg
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
-from cinegraph_pipeline.resources import build_resources
 from cinegraph_pipeline.sandbox import SandboxServer
 from cinegraph_pipeline.storage.models import Movie
-from cinegraph_pipeline_tests.orchestration.conftest import MIXED_EDITION, engine_for
+from cinegraph_pipeline_tests.orchestration.conftest import engine_for, run_edition
 
 EXPECTED_TYPE = {"tmdb": "full", "omdb": "minimal", "imdb": "minimal", "stub": "stub"}
 
@@ -21,12 +19,7 @@ def import_and_check(sandbox: SandboxServer, film_db: str) -> dict[str, object]:
     """Imports the mixed edition; asserts every film landed where the sandbox's truth says;
     returns the TMDb stage's metadata values."""
     with dg.instance_for_test() as instance:
-        result = dg.materialize(
-            FESTIVAL_IMPORT_ASSETS,
-            partition_key=MIXED_EDITION,
-            instance=instance,
-            resources=build_resources(),
-        )
+        result = run_edition(instance)
         assert result.success
         metadata = result.asset_materializations_for_node("edition_tmdb_matches")[0].metadata
     with Session(engine_for(film_db)) as session:
