@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
 from cinegraph_pipeline.sandbox import Difficulty, Faults, SandboxConfig, SandboxServer
 from cinegraph_pipeline.sandbox.settings import SyntheticEdition
+from cinegraph_pipeline.sources.imdb.graphql_resource import ImdbGraphqlResource
 from cinegraph_pipeline.sources.imdb.resource import ImdbResource
 from cinegraph_pipeline.sources.omdb.resource import OmdbResource
 from cinegraph_pipeline.sources.tmdb.resource import TmdbResource
@@ -51,6 +52,7 @@ def test_films_past_omdbs_quota_go_on_to_imdb_in_the_same_run(
                 **common,
             ),
             "imdb": ImdbResource(base_url=env["IMDB_BASE_URL"], **common),
+            "imdb_graphql": ImdbGraphqlResource(base_url=env["IMDB_GRAPHQL_URL"]),
             "database": DatabaseResource(url=sqlite_url),
         }
         result = dg.materialize(

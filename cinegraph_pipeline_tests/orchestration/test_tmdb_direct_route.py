@@ -33,6 +33,12 @@ def import_and_check(sandbox: SandboxServer, film_db: str) -> dict[str, object]:
     return {key: value.value for key, value in metadata.items()}
 
 
+def series_in(film_db: str) -> int:
+    with Session(engine_for(film_db)) as session:
+        types = session.scalars(select(Movie.title_type)).all()
+    return sum(t in ("tvSeries", "tvMiniSeries") for t in types)
+
+
 def tmdb_routes(sandbox: SandboxServer) -> dict[str, int]:
     return {
         route: counts["total"]
@@ -48,7 +54,8 @@ def test_films_known_by_imdb_id_cost_one_call_and_find_is_asked_only_by_the_guar
     assert metadata["direct_id_fell_back_to_find"] == 0
     assert 1 <= metadata["direct_id_404s_checked"] <= 5  # type: ignore[operator]
     routes = tmdb_routes(sandbox)
-    assert routes.get("tmdb.find", 0) == metadata["direct_id_404s_checked"]
+    # /find: the guard's checks, and the series (their TMDb series id, never a movie).
+    assert routes.get("tmdb.find", 0) == metadata["direct_id_404s_checked"] + series_in(film_db)
     assert routes["tmdb.movie"] >= metadata["resolved_level_1"]  # type: ignore[operator]
 
 
