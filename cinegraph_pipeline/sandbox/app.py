@@ -121,6 +121,8 @@ class SandboxApp:
 
     def _tmdb_rate_limit(self) -> Response | None:
         retry_after = self.faults.tmdb_rate_limited()
+        if retry_after is None and self.faults.tmdb_refused():
+            retry_after = 1.0
         if retry_after is None:
             return None
         faults = self.faults.faults

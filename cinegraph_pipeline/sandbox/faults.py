@@ -88,6 +88,11 @@ class FaultInjector:
         with self._lock:
             return self._random.choice((500, 502, 503, 504))
 
+    def tmdb_refused(self) -> bool:
+        """Whether to answer this TMDb request 429 regardless of the rate (bursts of refusals
+        that a client must back off from, as TMDb's edge sometimes gives)."""
+        return self._chance(self._faults.tmdb_429_share)
+
     def tmdb_rate_limited(self) -> float | None:
         """Seconds until the window frees when TMDb's limit is exceeded, else None. Only the
         answered requests count toward the limit."""

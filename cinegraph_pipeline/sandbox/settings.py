@@ -57,6 +57,7 @@ class Faults:
     zyte_5xx_share: float = 0.0
     graphql_5xx_share: float = 0.0  # IMDb's GraphQL API answers 5xx
     tmdb_rate_limit_rps: float = 0.0  # TMDb answers 429 above this many requests/s (0: off)
+    tmdb_429_share: float = 0.0  # share of TMDb requests answered 429 whatever the rate
     tmdb_retry_after: bool = True  # whether TMDb's 429 carries a Retry-After header
     tmdb_movie_by_imdb_id: bool = True  # /movie/{imdb_id} answers (off: 404 for every IMDb id)
     imdb_waf_share: float = 0.0  # IMDb answers with a WAF block (202, 405 or 403)
@@ -66,7 +67,12 @@ class Faults:
     omdb_daily_limit: int = 0  # OMDb answers "Request limit reached!" after N calls (0: off)
 
     def validate(self) -> None:
-        for name in ("slow_share", "imdb_waf_share", *(f"{s}_5xx_share" for s in SERVICES)):
+        for name in (
+            "slow_share",
+            "imdb_waf_share",
+            "tmdb_429_share",
+            *(f"{s}_5xx_share" for s in SERVICES),
+        ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, got {value}")

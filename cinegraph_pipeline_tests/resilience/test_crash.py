@@ -17,6 +17,7 @@ import signal
 import sqlite3
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -211,6 +212,14 @@ def _waiting_runs(home: Path, pool: str) -> set[str]:
     return {s.run_id for s in info.pending_steps if s.assigned_timestamp is None}
 
 
+@contextmanager
+def _latency_restored(sandbox: SandboxServer) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        sandbox.set_faults(latency_median_ms=40.0)
+
+
 @pytest.mark.slow
 def test_a_run_blocked_behind_a_run_that_dies_goes_on(
     tmp_path: Path, sandbox: SandboxServer, clean_state: FilmState
@@ -221,8 +230,11 @@ def test_a_run_blocked_behind_a_run_that_dies_goes_on(
         pass
     env = cli_env(sandbox.env(), home, f"sqlite:///{db}")
     log = tmp_path / "runs.log"
+    # Slower answers keep the first run's TMDb stage going for seconds, so that the second run
+    # is seen waiting for its slot even on a loaded machine.
+    sandbox.set_faults(latency_median_ms=300.0)
     runs = [start_cli_import(PARTITION, env, log) for _ in range(2)]
-    with reaped(*runs):
+    with _latency_restored(sandbox), reaped(*runs):
         wait_for(
             lambda: bool(_waiting_runs(home, "tmdb")) or any(r.poll() is not None for r in runs),
             timeout=180,

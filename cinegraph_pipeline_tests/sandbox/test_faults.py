@@ -91,6 +91,19 @@ def test_tmdb_rate_limit_without_retry_after(client: Client, sandbox: SandboxSer
     assert sandbox.stats()["outcomes"]["rate_limit"] == len(limited)
 
 
+def test_tmdb_refuses_a_share_of_requests_whatever_the_rate(
+    client: Client, sandbox: SandboxServer
+) -> None:
+    sandbox.set_faults(tmdb_429_share=1.0)
+    film = plain(sandbox)
+    responses = [client.tmdb(f"/movie/{film.tmdb_id}") for _ in range(3)]
+    assert [r.status_code for r in responses] == [429, 429, 429]
+    assert responses[0].json()["status_code"] == 25
+    sandbox.set_faults(tmdb_429_share=0.0)
+    assert client.tmdb(f"/movie/{film.tmdb_id}").status_code == 200
+    assert sandbox.stats()["outcomes"]["rate_limit"] == 3
+
+
 def test_imdb_waf_blocks(client: Client, sandbox: SandboxServer) -> None:
     sandbox.set_faults(imdb_waf_share=1.0)
     film = plain(sandbox)
