@@ -256,6 +256,19 @@ class FilmResolver:
                 error_type=last.error_type,
                 error_message=last.error_message,
             )
+        skipped = next(
+            (a.outcome for a in progress.attempts if a.outcome.status == LookupStatus.SKIPPED),
+            None,
+        )
+        if skipped is not None:
+            # A source passed over for its spent quota never answered: not a stub yet, the
+            # film waits for that source (the retry sensor asks it again).
+            return replace(
+                resolution,
+                import_type=ImportType.PENDING,
+                error_type=skipped.error_type,
+                error_message=skipped.error_message,
+            )
         return resolution
 
     # OMDb and the IMDb page

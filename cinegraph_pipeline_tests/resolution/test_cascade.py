@@ -193,6 +193,18 @@ class TestDeferral:
         assert (result.import_type, result.data_source) == (ImportType.MINIMAL, DataSource.IMDB)
         assert result.error_type is None
 
+    def test_a_film_imdb_does_not_know_waits_for_the_omdb_it_skipped(self) -> None:
+        """OMDb never answered (its quota was spent): IMDb's "not found" makes no stub."""
+        omdb = FakeOmdb(
+            by_id={"tt0111111": error(Source.OMDB, Operation.OMDB_BY_ID, ErrorType.QUOTA_EXHAUSTED)}
+        )
+        imdb = FakeImdb(pages={})
+        result = resolver(omdb=omdb, imdb=imdb).resolve(QUERY)
+        assert imdb.calls == ["tt0111111"]
+        assert result.import_type == ImportType.PENDING
+        assert result.data_source == DataSource.FESTIVAL
+        assert result.error_type == "quota_exhausted"
+
     def test_a_spent_budget_at_the_last_equal_source_defers_the_film(self) -> None:
         """The Zyte budget at the IMDb stage: no source of the same rank is left."""
         imdb = FakeImdb(
