@@ -249,10 +249,13 @@ class FilmResolver:
                 needs_enrichment=not full,
             )
         if last is not None and last.status == LookupStatus.FAILED:
+            # A pending film is flagged for review only when our own code stopped it: the
+            # retry sensor leaves those alone. A doubt (ambiguous candidates, kept) is
+            # flagged when a retry concludes the film.
             return replace(
                 resolution,
                 import_type=ImportType.PENDING,
-                needs_review=resolution.needs_review or last.error_type == ErrorType.INTERNAL_ERROR,
+                needs_review=last.error_type == ErrorType.INTERNAL_ERROR,
                 error_type=last.error_type,
                 error_message=last.error_message,
             )

@@ -62,7 +62,9 @@ class RetrySettings:
 
 
 def editions_with_pending_films(engine: Engine) -> dict[str, int]:
-    """`festival|year` -> number of pending films, for every edition that has any."""
+    """`festival|year` -> number of pending films, for every edition that has any. A pending
+    film flagged for review was stopped by an error in our code (internal_error): no retry
+    fixes that, so it does not count."""
     query = (
         select(
             FestivalNomination.festival,
@@ -70,7 +72,7 @@ def editions_with_pending_films(engine: Engine) -> dict[str, int]:
             func.count(func.distinct(Movie.id)),
         )
         .join(Movie, Movie.id == FestivalNomination.movie_id)
-        .where(Movie.import_type == "pending")
+        .where(Movie.import_type == "pending", Movie.needs_review.is_(False))
         .group_by(FestivalNomination.festival, FestivalNomination.year)
     )
     with engine.connect() as conn:

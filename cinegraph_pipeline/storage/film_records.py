@@ -166,7 +166,8 @@ def stored_import_types(connection: Connection, imdb_ids: Sequence[str]) -> dict
 
 def give_up_pending(connection: Connection, festival: str, year: int, now: datetime) -> int:
     """The edition's pending films become stubs flagged for review, retried by the
-    enrichment schedule from now on."""
+    enrichment schedule from now on. A pending film already flagged for review was stopped
+    by an error in our code (internal_error): it stays pending for someone to look at."""
     edition_films = select(FestivalNomination.movie_id).where(
         FestivalNomination.festival == festival,
         FestivalNomination.year == year,
@@ -174,7 +175,11 @@ def give_up_pending(connection: Connection, festival: str, year: int, now: datet
     )
     result = connection.execute(
         update(Movie)
-        .where(Movie.import_type == str(ImportType.PENDING), Movie.id.in_(edition_films))
+        .where(
+            Movie.import_type == str(ImportType.PENDING),
+            Movie.needs_review.is_(False),
+            Movie.id.in_(edition_films),
+        )
         .values(
             import_type=str(ImportType.STUB),
             needs_review=True,

@@ -3,15 +3,20 @@
 
 from __future__ import annotations
 
+import json
+
 import dagster as dg
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cinegraph_pipeline.assets.festival_import.common import PERMANENT_FAILURE_TAG
 from cinegraph_pipeline.sandbox import SandboxServer
+from cinegraph_pipeline.sensors.deferred_editions import deferred_editions_sensor
 from cinegraph_pipeline.sources.errors import TRANSIENT_ERRORS, ErrorType
 from cinegraph_pipeline.sources.omdb import client as omdb_client
 from cinegraph_pipeline.storage.models import ApiLookupMetric, FestivalNomination, Movie
+from cinegraph_pipeline.storage.resource import DatabaseResource
 from cinegraph_pipeline_tests.orchestration.conftest import engine_for, run_edition
 
 
@@ -56,3 +61,31 @@ def test_an_exception_inside_a_parser_keeps_the_film_for_review_and_fails_the_ru
     errors = {row.error_type for row in omdb_rows}
     assert errors == {"internal_error"}
     assert all("ZeroDivisionError" in (row.error_message or "") for row in omdb_rows)
+
+
+def test_the_retry_sensor_leaves_films_stopped_by_our_code_alone(
+    sandbox: SandboxServer, film_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The failed run is permanent and its films, pending for review, are not pending for a
+    retry: the sensor requests nothing (its last attempt would have made them stubs)."""
+
+    def broken_parser(body: bytes, operation: object) -> object:
+        return {"ratio": 1 / 0}
+
+    monkeypatch.setattr(omdb_client, "parse_omdb", broken_parser)
+    monkeypatch.setenv("CINEGRAPH_RETRY_BASE_MINUTES", "0")
+    with dg.instance_for_test() as instance:
+        result = run_edition(instance)
+        assert not result.success
+        run = instance.get_run_by_id(result.run_id)
+        assert run is not None and run.tags.get(PERMANENT_FAILURE_TAG) == "true"
+        context = dg.build_sensor_context(
+            instance=instance, resources={"database": DatabaseResource(url=film_db)}
+        )
+        evaluation = deferred_editions_sensor(context)
+    assert isinstance(evaluation, dg.SensorResult)
+    assert evaluation.run_requests == []
+    assert json.loads(evaluation.cursor or "{}") == {}
+    with Session(engine_for(film_db)) as session:
+        pending = session.scalars(select(Movie).where(Movie.import_type == "pending")).all()
+    assert pending and all(m.needs_review for m in pending)

@@ -147,6 +147,31 @@ def test_giving_up_turns_the_editions_pending_films_into_stubs_to_review(
         assert give_up_pending(conn, "cannes", 2016, NOW) == 0  # nothing pending left
 
 
+def test_giving_up_leaves_a_film_stopped_by_our_code_pending_for_review(
+    migrated_engine: Engine,
+) -> None:
+    stopped = resolution(
+        "tt0000005", ImportType.PENDING, needs_review=True, error_type="internal_error"
+    )
+    with migrated_engine.begin() as conn:
+        written = record_edition(
+            conn,
+            "cannes",
+            2016,
+            [resolution("tt0000004", ImportType.PENDING), stopped],
+            [nomination("tt0000004"), nomination("tt0000005")],
+            NOW,
+            give_up=True,
+        )
+    assert written.given_up == 1
+    rows = movies(migrated_engine)
+    assert rows["tt0000004"]["import_type"] == "stub"
+    assert (rows["tt0000005"]["import_type"], rows["tt0000005"]["needs_review"]) == (
+        "pending",
+        True,
+    )
+
+
 def test_enrichment_upgrades_or_schedules_the_next_retry(migrated_engine: Engine) -> None:
     record(migrated_engine)
     due_at = NOW + timedelta(days=8)

@@ -75,7 +75,11 @@ def give_up_run_config() -> dict[str, Any]:
     return {"ops": {"edition_write": {"config": {"give_up_pending": True}}}}
 
 
-def permanent_failure(context: dg.AssetExecutionContext, description: str) -> dg.Failure:
+def permanent_failure(
+    context: dg.AssetExecutionContext,
+    description: str,
+    metadata: Mapping[str, dg.RawMetadataValue] | None = None,
+) -> dg.Failure:
     """A failure that no retry can fix: tagged on the run so the retry sensor leaves it."""
     context.instance.add_run_tags(context.run_id, {PERMANENT_FAILURE_TAG: "true"})
-    return dg.Failure(description=description, allow_retries=False)
+    return dg.Failure(description=description, metadata=metadata, allow_retries=False)

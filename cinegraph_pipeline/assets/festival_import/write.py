@@ -7,6 +7,7 @@ from cinegraph_pipeline.assets.festival_import.common import (
     GROUP,
     STAGE_RETRY_POLICY,
     edition_of,
+    permanent_failure,
 )
 from cinegraph_pipeline.checks.edition import edition_check_results, edition_check_specs
 from cinegraph_pipeline.health.summary import table
@@ -113,13 +114,11 @@ def edition_write(
     bugs = progress.internal_errors()
     if bugs:
         # The rows are committed (those films pending, flagged for review); the run fails
-        # loudly, since retrying a bug of ours as if an upstream were down would hide it.
-        raise dg.Failure(
-            description=(
-                f"{len(bugs)} films stopped by an error in our code (internal_error), "
-                f"first: {bugs[0]}"
-            ),
+        # loudly and permanently, since retrying a bug of ours as if an upstream were down
+        # would hide it (and the last retry would turn those films into stubs).
+        raise permanent_failure(
+            context,
+            f"{len(bugs)} films stopped by an error in our code (internal_error), first: {bugs[0]}",
             metadata={"films": dg.MetadataValue.md("\n".join(f"- {b}" for b in bugs[:50]))},
-            allow_retries=False,
         )
     return dg.MaterializeResult(metadata=metadata, check_results=checks)
