@@ -15,7 +15,9 @@ Conventions the clients follow (and this module relies on):
   `attempts` counts its network requests, retries included, and `attempt_errors` how the
   failed ones failed; `response_time_ms` is NULL on rows that did not reach the service.
 - Per-film calls (`find`, `search`, `details`, `omdb_by_id`, `omdb_by_title`, `title_page`)
-  carry the film's IMDb id in `target_identifier`, so distinct targets count films.
+  carry the film's IMDb id in `target_identifier`, so distinct targets count films. A batch
+  call (IMDb GraphQL `graphql_titles`, one row per request) carries its films' ids in its
+  metadata (`ids`): they are expanded in SQL and count as that source's films.
 - TMDb `find`/`search` rows carry the fallback level they tried (a level's attempts). A
   `details` row carries the level and confidence of a candidate about to be checked, which may
   still be rejected, and a verified `/find` hit is accepted without one: what the resolution
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, case, func, select, tuple_
+from sqlalchemy import Connection, Engine, case, func, select, true, tuple_, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -51,6 +53,9 @@ LOOKUP_OPERATIONS: Mapping[str, tuple[str, ...]] = {
     "imdb": ("title_page",),
 }
 MATCH_SOURCES: tuple[str, ...] = tuple(LOOKUP_OPERATIONS)
+# Batch calls whose films are the ids in the row's metadata (`{"ids": [...]}`): one row per
+# IMDb GraphQL `titles(ids:)` request, asked about every film of its batch.
+BATCH_OPERATIONS: Mapping[str, tuple[str, ...]] = {"imdb": ("graphql_titles",)}
 FALLBACK_LEVELS: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
 PERCENTILE = 0.95
 # How an attempt fails on the wire (`attempt_errors` keys); anything else is shown as other.
@@ -599,26 +604,17 @@ def _films_and_matches(
     resolution accepted (a call row cannot: a record fetched to verify a match may still be
     rejected). A window counts the films whose times fall inside it.
     """
+    calls = _film_calls(conn, windows[-1].start(now))
     per_film_columns: list[Any] = [
-        COLUMNS.target_identifier.label("film"),
-        func.max(COLUMNS.inserted_at).label("last_at"),
+        calls.c.film,
+        func.max(calls.c.inserted_at).label("last_at"),
     ]
     for source in MATCH_SOURCES:
-        is_source = COLUMNS.source == source
+        is_source = calls.c.source == source
         per_film_columns.append(
-            func.max(case((is_source, COLUMNS.inserted_at), else_=None)).label(f"{source}_at")
+            func.max(case((is_source, calls.c.inserted_at), else_=None)).label(f"{source}_at")
         )
-    operations = [op for ops in LOOKUP_OPERATIONS.values() for op in ops]
-    per_film = (
-        select(*per_film_columns)
-        .where(
-            _since(windows[-1].start(now)),
-            COLUMNS.operation.in_(operations),
-            COLUMNS.target_identifier.is_not(None),
-        )
-        .group_by(COLUMNS.target_identifier)
-        .subquery()
-    )
+    per_film = select(*per_film_columns).group_by(calls.c.film).subquery()
     # One row per (data_source, fallback_level) of the films' movies rows (None when a film
     # has none): a source's films and its matches are then sums over a few groups.
     movies = Movie.__table__
@@ -668,3 +664,34 @@ def _films_and_matches(
         )
         for window in windows
     }
+
+
+def _film_calls(conn: Connection, start: datetime) -> Any:
+    """(film, source, inserted_at) of every call about a film since `start`: a per-film
+    call's target, and each id of a batch call's metadata (expanded in SQL: `json_each` on
+    SQLite, `jsonb_array_elements_text` on PostgreSQL)."""
+    per_film_ops = [op for ops in LOOKUP_OPERATIONS.values() for op in ops]
+    single = select(
+        COLUMNS.target_identifier.label("film"),
+        COLUMNS.source.label("source"),
+        COLUMNS.inserted_at.label("inserted_at"),
+    ).where(
+        _since(start),
+        COLUMNS.operation.in_(per_film_ops),
+        COLUMNS.target_identifier.is_not(None),
+    )
+    metadata = COLUMNS["metadata"]
+    if conn.dialect.name == "postgresql":
+        ids = func.jsonb_array_elements_text(
+            case((func.jsonb_typeof(metadata["ids"]) == "array", metadata["ids"]))
+        ).table_valued("value")
+    else:
+        ids = func.json_each(metadata, "$.ids").table_valued("value")
+    batch_ops = [op for ops in BATCH_OPERATIONS.values() for op in ops]
+    batched = (
+        select(ids.c.value.label("film"), COLUMNS.source, COLUMNS.inserted_at)
+        .select_from(METRICS)
+        .join(ids, true())
+        .where(_since(start), COLUMNS.operation.in_(batch_ops))
+    )
+    return union_all(single, batched).subquery()

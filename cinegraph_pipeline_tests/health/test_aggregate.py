@@ -183,6 +183,45 @@ def test_a_tmdb_details_row_is_no_match_unless_the_film_is_stored_from_tmdb(
     assert day.fallback[2].avg_confidence == pytest.approx(0.6)
 
 
+def test_films_answered_by_an_imdb_graphql_batch_count_for_imdb(migrated_engine: Engine) -> None:
+    """One `graphql_titles` row per request, its films only in the metadata's ids: IMDb's
+    match rate counts them (the WAF leaves no title page to count)."""
+
+    def batch(ids: list[str], hours_ago: float = 1.0) -> dict[str, Any]:
+        row = metric("imdb", "graphql_titles", hours_ago=hours_ago, target=f"{ids[0]}..")
+        return {**row, "metadata": {"festival": "cannes", "ids": ids, "batch_size": len(ids)}}
+
+    insert_metrics(
+        migrated_engine,
+        [
+            batch(["tt21", "tt22", "tt23"]),
+            # tt23: null in the batch, then its title page said nothing either.
+            metric("imdb", "title_page", error="not_found", target="tt23"),
+            metric("omdb", "omdb_by_id", error="not_found", target="tt21"),
+            batch(["tt24"], hours_ago=72),  # in the week only
+            {**metric("imdb", "graphql_titles"), "metadata": {"festival": "cannes"}},  # no ids
+        ],
+    )
+    store_movies(
+        migrated_engine,
+        [
+            resolved("tt21", "imdb", confidence=1.0),
+            resolved("tt22", "imdb", confidence=1.0),
+            resolved("tt23", "stub"),
+            resolved("tt24", "imdb", confidence=1.0),
+        ],
+    )
+    report = compute_health(migrated_engine, now=NOW)
+    day = report.window("24h")
+    assert (day.matches["imdb"].attempted, day.matches["imdb"].resolved) == (3, 2)
+    assert (day.matches["omdb"].attempted, day.matches["omdb"].resolved) == (1, 0)
+    assert day.films == 3
+    assert day.source("imdb").calls == 3  # one row per request, not per film
+    week = report.window("7d")
+    assert (week.matches["imdb"].attempted, week.matches["imdb"].resolved) == (4, 3)
+    assert week.films == 4
+
+
 def test_not_found_answers_are_not_errors(migrated_engine: Engine) -> None:
     insert_metrics(migrated_engine, tmdb_calls(10, 3))  # 5 found, 5 not_found, 3 timeouts
     insert_metrics(
