@@ -14,6 +14,7 @@ from cinegraph_pipeline.assets.festival_import.common import PERMANENT_FAILURE_T
 from cinegraph_pipeline.sandbox import SandboxServer
 from cinegraph_pipeline.sensors.deferred_editions import deferred_editions_sensor
 from cinegraph_pipeline.sources.errors import TRANSIENT_ERRORS, ErrorType
+from cinegraph_pipeline.sources.imdb import graphql_queries
 from cinegraph_pipeline.sources.omdb import client as omdb_client
 from cinegraph_pipeline.storage.models import ApiLookupMetric, FestivalNomination, Movie
 from cinegraph_pipeline.storage.resource import DatabaseResource
@@ -89,3 +90,34 @@ def test_the_retry_sensor_leaves_films_stopped_by_our_code_alone(
     with Session(engine_for(film_db)) as session:
         pending = session.scalars(select(Movie).where(Movie.import_type == "pending")).all()
     assert pending and all(m.needs_review for m in pending)
+
+
+def test_a_titles_query_imdb_rejects_keeps_the_edition_and_fails_the_run_permanently(
+    sandbox: SandboxServer, film_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GraphQL rejects our titles query (a field its schema lacks): the films waiting for
+    IMDb are pending for review, the edition's other films and every nomination are
+    written, and the run fails once the write is done."""
+    broken = graphql_queries.TITLES_QUERY.replace("id titleText", "id plotSummary titleText", 1)
+    assert broken != graphql_queries.TITLES_QUERY
+    monkeypatch.setattr(graphql_queries, "TITLES_QUERY", broken)
+    with dg.instance_for_test() as instance:
+        result = run_edition(instance)
+        run = instance.get_run_by_id(result.run_id)
+    assert not result.success
+    assert run is not None and run.tags.get(PERMANENT_FAILURE_TAG) == "true"
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert [e.step_key for e in failures] == ["edition_write"]
+    assert "plotSummary" in str(failures[0].event_specific_data.error)
+
+    with Session(engine_for(film_db)) as session:
+        movies = {m.imdb_id: m for m in session.scalars(select(Movie))}
+        nominations = session.scalars(select(FestivalNomination)).all()
+    truth = {imdb_id: sandbox.truth(imdb_id).expected_source for imdb_id in movies}
+    at_imdb = [i for i, source in truth.items() if source == "imdb"]
+    elsewhere = [i for i, source in truth.items() if source in ("tmdb", "omdb")]
+    assert at_imdb and elsewhere
+    for imdb_id in at_imdb:
+        assert (movies[imdb_id].import_type, movies[imdb_id].needs_review) == ("pending", True)
+    assert all(movies[i].import_type in ("full", "minimal") for i in elsewhere)
+    assert nominations and all(n.movie_id is not None for n in nominations if n.film_imdb_id)

@@ -38,6 +38,7 @@ from cinegraph_pipeline.sources.imdb.graphql_resource import ImdbGraphqlResource
 from cinegraph_pipeline.sources.imdb.resource import ImdbResource
 from cinegraph_pipeline.sources.imdb.routes import GraphqlFirstTitles, TitleBatches, fetch_titles
 from cinegraph_pipeline.sources.omdb.resource import OmdbResource
+from cinegraph_pipeline.sources.records import ImdbTitle
 from cinegraph_pipeline.sources.tmdb.resource import TmdbResource
 from cinegraph_pipeline.sources.tracking import Recorder
 from cinegraph_pipeline.storage.film_records import stored_import_types
@@ -246,6 +247,17 @@ def edition_omdb_matches(
     )
 
 
+class _RejectedTitles:
+    """The IMDb stage's title source when GraphQL rejected our titles query: each film
+    fails with that error (`internal_error`), without a title page."""
+
+    def __init__(self, error: SourceError) -> None:
+        self.error = error
+
+    def title_page(self, imdb_id: str) -> ImdbTitle:
+        raise self.error
+
+
 @dg.asset(
     group_name=GROUP,
     partitions_def=edition_partitions,
@@ -272,15 +284,19 @@ def edition_imdb_matches(
     batches = TitleBatches()
 
     @contextmanager
-    def titles(recorder: Recorder) -> Iterator[GraphqlFirstTitles]:
+    def titles(recorder: Recorder) -> Iterator[GraphqlFirstTitles | _RejectedTitles]:
         nonlocal batches
         with imdb_graphql.client(recorder) as graphql, imdb.client(recorder) as pages:
             try:
                 batches = fetch_titles(graphql, waiting)
             except SourceError as exc:
-                if exc.error_type is ErrorType.INTERNAL_ERROR:
-                    raise permanent_failure(context, f"our IMDb query is wrong: {exc}") from None
-                raise
+                if exc.error_type is not ErrorType.INTERNAL_ERROR:
+                    raise
+                # Our query is wrong: every waiting film is stopped by it (pending, for
+                # review), the rest of the edition is written, and the write fails the run.
+                context.log.error(f"our IMDb titles query is wrong: {exc}")
+                yield _RejectedTitles(exc)
+                return
             context.log.info(
                 f"IMDb GraphQL: {len(batches.answered)} of {len(waiting)} titles in "
                 f"{batches.calls} calls; {len(batches.unanswered)} left to the title pages"
