@@ -306,6 +306,10 @@ class FilmResolver:
                 if error.error_type != ErrorType.NOT_FOUND:
                     raise
                 continue
+            if _omdb_type_mismatch(query, record):
+                # Same title, other kind of work (a series for a film, or the reverse).
+                rejected.append(_omdb_candidate(record, 0.0))
+                continue
             check = self._identity(query, (record.title,), record.year)
             close = check.similarity >= self.config.fuzzy_threshold
             if check.confirmed and close and check.year_distance is not None:
@@ -424,6 +428,21 @@ def _equal_source_after(source: Source) -> bool:
     """Whether a source asked after `source` gives a record of the same rank."""
     later = SOURCE_ORDER[SOURCE_ORDER.index(source) + 1 :]
     return any(_RANK[other] == _RANK[source] for other in later)
+
+
+# OMDb's `Type` values that are no film: an answer by title of these is another work.
+_OMDB_NOT_FILMS = frozenset({"series", "episode", "game"})
+
+
+def _omdb_type_mismatch(query: FilmQuery, record: OmdbRecord) -> bool:
+    """A series asked about and anything but a series answered, or a film (or a title of
+    unknown type) answered with a series, an episode or a game."""
+    kind = (record.type or "").casefold()
+    if not kind:
+        return False
+    if query.is_series:
+        return kind != "series"
+    return kind in _OMDB_NOT_FILMS
 
 
 def _omdb_candidate(record: OmdbRecord, score: float) -> Candidate:

@@ -102,6 +102,26 @@ class TestSourcePaths:
         # The original title is asked too before giving up on OMDb.
         assert omdb.calls[-1] == ("omdb_by_title", "Le champ tranquille")
 
+    def test_omdb_by_title_of_another_kind_of_work_is_not_our_film(self) -> None:
+        """A film asked by title answered with a series of that name, and a series answered
+        with a film: neither is taken; the film goes on to its IMDb page."""
+        series = OmdbRecord(imdb_id="tt0333333", title="The Quiet Field", year=2024, type="series")
+        omdb = FakeOmdb(titles={("the quiet field", 2024): series})
+        imdb = FakeImdb(pages={"tt0111111": IMDB_PAGE})
+        result = resolver(omdb=omdb, imdb=imdb).resolve(QUERY)
+        assert result.data_source == DataSource.IMDB
+        assert ("omdb_by_title", "The Quiet Field") in omdb.calls
+
+        show = FilmQuery("tt0444444", "Quiet Fields", None, 2024, "tvMiniSeries")
+        film = OmdbRecord(imdb_id="tt0555555", title="Quiet Fields", year=2024, type="movie")
+        omdb = FakeOmdb(titles={("quiet fields", 2024): film})
+        result = resolver(omdb=omdb, imdb=FakeImdb()).resolve(show)
+        assert result.import_type == ImportType.STUB and result.film.imdb_id == "tt0444444"
+        same = OmdbRecord(imdb_id="tt0444444", title="Quiet Fields", year=2024, type="series")
+        omdb = FakeOmdb(titles={("quiet fields", 2024): same})
+        result = resolver(omdb=omdb, imdb=FakeImdb()).resolve(show)
+        assert (result.import_type, result.data_source) == (ImportType.MINIMAL, DataSource.OMDB)
+
     def test_imdb_page_when_omdb_does_not_know_the_film(self) -> None:
         imdb = FakeImdb(pages={"tt0111111": IMDB_PAGE})
         result = resolver(imdb=imdb).resolve(QUERY)
