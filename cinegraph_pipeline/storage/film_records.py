@@ -24,7 +24,13 @@ from sqlalchemy import Connection, and_, func, select, update
 
 from cinegraph_pipeline.resolution.cascade import ImportType, Resolution
 from cinegraph_pipeline.sources.errors import ErrorType
-from cinegraph_pipeline.sources.records import FilmData, FilmQuery, LookupOutcome, LookupStatus
+from cinegraph_pipeline.sources.records import (
+    FilmData,
+    FilmQuery,
+    LookupOutcome,
+    LookupStatus,
+    is_series,
+)
 from cinegraph_pipeline.storage.models import FestivalNomination, Movie
 from cinegraph_pipeline.storage.writes import (
     WriteCounts,
@@ -72,7 +78,10 @@ def movie_row(resolution: Resolution, now: datetime) -> dict[str, Any]:
     placeholder (`minimal`, `stub`) waits its first retry delay for TMDb; a `pending` film
     belongs to the edition's retry sensor, a `full` one to nobody."""
     film = resolution.film
-    placeholder = resolution.import_type in _PLACEHOLDERS
+    # A series is never a TMDb movie: once its TMDb series id is known, TMDb has nothing
+    # more to give it, so it does not wait for the enrichment.
+    settled_series = is_series(film.title_type) and film.tmdb_tv_id is not None
+    placeholder = resolution.import_type in _PLACEHOLDERS and not settled_series
     return {
         "imdb_id": film.imdb_id,
         "tmdb_id": film.tmdb_id,
@@ -95,7 +104,7 @@ def movie_row(resolution: Resolution, now: datetime) -> dict[str, Any]:
         "data_source": str(resolution.data_source),
         "lookup_confidence": resolution.lookup_confidence,
         "fallback_level": resolution.fallback_level,
-        "needs_enrichment": resolution.needs_enrichment,
+        "needs_enrichment": resolution.needs_enrichment and not settled_series,
         "needs_review": resolution.needs_review,
         "review_candidates": [dict(c) for c in resolution.review_candidates],
         "next_tmdb_retry_at": next_retry_at(now, 0) if placeholder else None,
@@ -214,7 +223,7 @@ class Placeholder:
 @dataclass(frozen=True, slots=True)
 class EnrichmentResult:
     imdb_id: str
-    outcome: str  # upgraded | still_pending | deferred
+    outcome: str  # upgraded | series_settled | still_pending | deferred
     attempts: int
     flagged_for_review: bool = False
 
@@ -278,6 +287,24 @@ def record_enrichment(
     next day after a failure, which is no attempt; a bug of ours also flags the film)."""
     table = Movie.__table__
     where = table.c.id == placeholder.id
+    if is_series(placeholder.title_type) and outcome.tmdb_tv_id is not None:
+        # A series: TMDb's series id is all the enrichment can give it (its record comes
+        # from OMDb or IMDb); stored, the series waits for no further retry.
+        connection.execute(
+            update(table)
+            .where(where)
+            .values(
+                tmdb_tv_id=outcome.tmdb_tv_id,
+                needs_enrichment=False,
+                next_tmdb_retry_at=None,
+                last_enrichment_attempt=now,
+                placeholder_retry_count=placeholder.placeholder_retry_count + 1,
+                updated_at=now,
+            )
+        )
+        return EnrichmentResult(
+            placeholder.imdb_id, "series_settled", placeholder.placeholder_retry_count + 1
+        )
     if outcome.status is LookupStatus.FOUND and outcome.film is not None:
         connection.execute(
             update(table)
@@ -333,6 +360,7 @@ def summarize(results: Sequence[EnrichmentResult]) -> dict[str, int]:
         "upgraded": sum(r.outcome == "upgraded" for r in results),
         "still_pending": sum(r.outcome == "still_pending" for r in results),
         "deferred": sum(r.outcome == "deferred" for r in results),
+        "series_settled": sum(r.outcome == "series_settled" for r in results),
         "flagged_for_review": sum(r.flagged_for_review for r in results),
     }
 

@@ -109,7 +109,10 @@ def test_enrichment_upgrades_a_film_the_sandbox_releases_to_tmdb(
             placeholders = {
                 m.imdb_id: m
                 for m in session.scalars(
-                    select(Movie).where(Movie.import_type.in_(("minimal", "stub")))
+                    # A series with its TMDb series id waits for no enrichment.
+                    select(Movie).where(
+                        Movie.import_type.in_(("minimal", "stub")), Movie.needs_enrichment
+                    )
                 )
             }
         released_id = next(i for i, m in placeholders.items() if m.import_type == "stub")

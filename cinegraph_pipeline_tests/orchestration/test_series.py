@@ -3,10 +3,13 @@ the TMDb movie that shares its title, its TMDb series id kept, its record from O
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import dagster as dg
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cinegraph_pipeline.assets.enrichment import placeholder_enrichment
 from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
 from cinegraph_pipeline.resources import build_resources
 from cinegraph_pipeline.sandbox import SandboxServer
@@ -54,3 +57,22 @@ def test_a_series_sharing_a_tmdb_movies_title_is_stored_as_a_series(
     assert [row.operation for row in tmdb_rows] == ["find"]
     assert tmdb_rows[0].metadata_["media"] == "tv"
     assert films and all(m.tmdb_tv_id is None for m in films)
+    # TMDb has no more to give a series whose series id is kept: no enrichment loop.
+    assert (movie.needs_enrichment, movie.next_tmdb_retry_at) == (False, None)
+    later = (datetime.now(UTC) + timedelta(days=400)).isoformat()
+    with dg.instance_for_test() as instance:
+        enriched = dg.materialize(
+            [placeholder_enrichment],
+            instance=instance,
+            resources=build_resources(),
+            run_config={"ops": {"placeholder_enrichment": {"config": {"as_of": later}}}},
+        )
+    assert enriched.success
+    with Session(engine_for(film_db)) as session:
+        again = session.scalars(
+            select(ApiLookupMetric).where(
+                ApiLookupMetric.source == "tmdb",
+                ApiLookupMetric.target_identifier == truth.imdb_id,
+            )
+        ).all()
+    assert len(again) == len(tmdb_rows)  # no /find again

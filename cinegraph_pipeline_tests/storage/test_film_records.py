@@ -240,3 +240,50 @@ def test_a_failed_retry_is_no_attempt_and_a_bug_of_ours_is_flagged(
         assert rows[imdb_id]["placeholder_retry_count"] == 0
         assert utc(rows[imdb_id]["next_tmdb_retry_at"]) == due_at + timedelta(days=1)
     assert not rows["tt0000002"]["needs_review"] and rows["tt0000003"]["needs_review"]
+
+
+def test_enrichment_of_a_series_keeps_its_tmdb_series_id_and_stops(
+    migrated_engine: Engine,
+) -> None:
+    """A series stored before its TMDb series id was known waits for the enrichment; the
+    retry that finds the id stores it and ends the series' retries (no TMDb movie is it)."""
+    series = FilmData(imdb_id="tt0000009", title="A Series", year=2016, title_type="tvSeries")
+    with migrated_engine.begin() as conn:
+        record_edition(
+            conn,
+            "cannes",
+            2016,
+            [resolution("tt0000009", ImportType.MINIMAL, film=series)],
+            [nomination("tt0000009")],
+            NOW,
+        )
+    due_at = NOW + timedelta(days=8)
+    with migrated_engine.connect() as conn:
+        (placeholder,) = due_placeholders(conn, due_at, limit=10)
+    answer = LookupOutcome(LookupStatus.NOT_FOUND, tmdb_tv_id=4242)
+    with migrated_engine.begin() as conn:
+        result = record_enrichment(conn, placeholder, answer, due_at, review_after=1)
+        assert count_due(conn, due_at + timedelta(days=400)) == 0
+    assert result.outcome == "series_settled" and not result.flagged_for_review
+    row = movies(migrated_engine)["tt0000009"]
+    assert (row["tmdb_tv_id"], row["tmdb_id"], row["import_type"]) == (4242, None, "minimal")
+    assert (row["needs_enrichment"], row["next_tmdb_retry_at"], row["needs_review"]) == (
+        False,
+        None,
+        False,
+    )
+    # Written with its series id known, a series never waits for the enrichment.
+    known = FilmData(
+        imdb_id="tt0000010", title="B Series", year=2016, title_type="tvMiniSeries", tmdb_tv_id=7
+    )
+    with migrated_engine.begin() as conn:
+        record_edition(
+            conn,
+            "cannes",
+            2016,
+            [resolution("tt0000010", ImportType.MINIMAL, film=known)],
+            [nomination("tt0000010")],
+            NOW,
+        )
+    row = movies(migrated_engine)["tt0000010"]
+    assert (row["needs_enrichment"], row["next_tmdb_retry_at"]) == (False, None)
