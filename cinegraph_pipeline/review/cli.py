@@ -21,7 +21,7 @@ from sqlalchemy import Engine, select
 from cinegraph_pipeline import config
 from cinegraph_pipeline.review.queue import review_count, review_items
 from cinegraph_pipeline.sources.errors import ErrorType, SourceError
-from cinegraph_pipeline.sources.records import FilmData
+from cinegraph_pipeline.sources.records import FilmData, is_series
 from cinegraph_pipeline.sources.tmdb.resource import TmdbResource
 from cinegraph_pipeline.sources.tracking import MetricsRecorder, film_scope
 from cinegraph_pipeline.storage.engine import DatabaseConfigError, create_database_engine
@@ -125,7 +125,13 @@ def fetch_record(engine: Engine, imdb_id: str, tmdb_id: int) -> FilmData:
 
 
 def accept(engine: Engine, imdb_id: str, tmdb_id: int, *, force: bool = False) -> str:
-    _film(engine, imdb_id)
+    existing = _film(engine, imdb_id)
+    if is_series(existing["title_type"]):
+        # Not even with --force: a series is never a TMDb movie (TMDb keeps it under /tv).
+        raise ReviewError(
+            f"{imdb_id} is a series ({existing['title_type']}): no TMDb movie can be its "
+            "record; dismiss it instead"
+        )
     film = fetch_record(engine, imdb_id, tmdb_id)
     if film.imdb_id and film.imdb_id != imdb_id and not force:
         raise ReviewError(

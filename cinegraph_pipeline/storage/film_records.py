@@ -368,12 +368,15 @@ def summarize(results: Sequence[EnrichmentResult]) -> dict[str, int]:
 def accept_review(connection: Connection, imdb_id: str, film: FilmData, now: datetime) -> bool:
     """A person settled a film flagged for review on a TMDb record: it becomes `full` from
     TMDb (keeping what the other sources gave where TMDb has nothing), no longer waiting for
-    enrichment or review. False when no film has that IMDb id."""
+    enrichment or review. False when no film has that IMDb id; a series (never a TMDb
+    movie) raises ValueError."""
     table = Movie.__table__
     where = table.c.imdb_id == imdb_id
     existing = connection.execute(select(table).where(where)).mappings().first()
     if existing is None:
         return False
+    if is_series(existing["title_type"]):
+        raise ValueError(f"{imdb_id} is a series: a TMDb movie record cannot be its record")
     connection.execute(
         update(table)
         .where(where)

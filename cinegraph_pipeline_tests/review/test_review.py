@@ -17,10 +17,12 @@ from cinegraph_pipeline.assets.review import review_queue
 from cinegraph_pipeline.review.cli import main
 from cinegraph_pipeline.sandbox import SandboxConfig, SandboxServer
 from cinegraph_pipeline.sandbox.catalog import FilmTruth
+from cinegraph_pipeline.sources.records import FilmData
+from cinegraph_pipeline.storage.film_records import accept_review
 from cinegraph_pipeline.storage.models import ApiLookupMetric, Movie
 from cinegraph_pipeline.storage.resource import DatabaseResource
 from cinegraph_pipeline.storage.writes import movie_ids, upsert_nominations
-from cinegraph_pipeline_tests.health.rows import movie, nomination, store_movies
+from cinegraph_pipeline_tests.health.rows import NOW, movie, nomination, store_movies
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +146,41 @@ def test_accept_refuses_a_record_that_names_another_film_unless_forced(
     args = ["--url", database_url, "accept", first.imdb_id, str(other.tmdb_id), "--force"]
     assert main(args) == 0
     assert stored(migrated_engine, first.imdb_id).tmdb_id == other.tmdb_id
+
+
+def test_accept_refuses_to_make_a_series_a_tmdb_movie_even_forced(
+    sandbox: SandboxServer,
+    migrated_engine: Engine,
+    database_url: str,
+    capsys: pytest.CaptureFixture,
+) -> None:
+    (truth,) = on_tmdb(sandbox, 1)
+    store_movies(
+        migrated_engine,
+        [
+            movie(
+                "tt7700001",
+                "minimal",
+                title=truth.title,
+                year=truth.year,
+                title_type="tvSeries",
+                tmdb_tv_id=99,
+                needs_review=True,
+                review_candidates=[candidate(truth)],
+            )
+        ],
+    )
+    for extra in ([], ["--force"]):
+        args = ["--url", database_url, "accept", "tt7700001", str(truth.tmdb_id), *extra]
+        assert main(args) == 1
+        assert "tt7700001 is a series (tvSeries)" in capsys.readouterr().err
+    film = stored(migrated_engine, "tt7700001")
+    assert (film.tmdb_id, film.tmdb_tv_id, film.import_type) == (None, 99, "minimal")
+    with migrated_engine.connect() as conn:  # TMDb was not even asked
+        assert conn.execute(select(ApiLookupMetric.__table__)).all() == []
+        with pytest.raises(ValueError, match="series"):
+            film_data = FilmData(imdb_id="tt7700001", title="A Film", tmdb_id=1)
+            accept_review(conn, "tt7700001", film_data, NOW)
 
 
 def test_accept_reports_an_unknown_tmdb_id_and_an_unknown_film(
