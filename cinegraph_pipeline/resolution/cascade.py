@@ -265,10 +265,12 @@ class FilmResolver:
         )
         if skipped is not None:
             # A source passed over for its spent quota never answered: not a stub yet, the
-            # film waits for that source (the retry sensor asks it again).
+            # film waits for that source (the retry sensor asks it again; not flagged for
+            # review, which would keep the sensor away).
             return replace(
                 resolution,
                 import_type=ImportType.PENDING,
+                needs_review=False,
                 error_type=skipped.error_type,
                 error_message=skipped.error_message,
             )
