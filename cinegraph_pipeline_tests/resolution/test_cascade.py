@@ -146,6 +146,19 @@ class TestReview:
         assert sorted(str(c["id"]) for c in result.review_candidates) == ["1", "2"]
         assert {c["source"] for c in result.review_candidates} == {"tmdb"}
 
+    @pytest.mark.parametrize("omdb_error", [ErrorType.RATE_LIMIT, ErrorType.QUOTA_EXHAUSTED])
+    def test_an_ambiguous_film_deferred_later_is_flagged_only_when_concluded(
+        self, omdb_error: ErrorType
+    ) -> None:
+        """Pending and flagged for review means stopped by our code (the retry sensor leaves
+        those alone); an ambiguous film deferred by a source keeps its candidates and is
+        flagged when a retry concludes it."""
+        api = tmdb(record(1, "The Quiet Field", 2024), record(2, "The Quiet Field", 2024))
+        omdb = FakeOmdb(by_id={"tt0111111": error(Source.OMDB, Operation.OMDB_BY_ID, omdb_error)})
+        result = resolver(api, omdb).resolve(QUERY)
+        assert (result.import_type, result.needs_review) == (ImportType.PENDING, False)
+        assert sorted(str(c["id"]) for c in result.review_candidates) == ["1", "2"]
+
     def test_suspect_omdb_record_passes_to_the_imdb_page(self) -> None:
         wrong = OmdbRecord(imdb_id="tt0111111", title="Some Other Film", year=1990)
         omdb = FakeOmdb(by_id={"tt0111111": wrong})
