@@ -7,6 +7,7 @@ but not blocking: nothing downstream of an edition consumes its rows (`api_healt
 reports on them), so the alert sensor, not a skipped step, is what makes a loss loud.
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import dagster as dg
@@ -117,26 +118,17 @@ def stub_share_result(
 ) -> dg.AssetCheckResult:
     limits = thresholds or EditionThresholds()
     measured = measure_stub_share(engine, festival, year, limits.sample_size)
-    share = measured.share
-    passed = share is None or share <= limits.max_stub_share
-    edition = f"{festival} {year}"
-    text = (
-        f"{edition}: no film written yet."
-        if share is None
-        else f"{edition}: {measured.stubs} of {measured.films} films are stubs ({share:.1%})."
-    )
-    return dg.AssetCheckResult(
-        check_name="stub_share",
-        asset_key=asset_key,
-        passed=passed,
-        severity=dg.AssetCheckSeverity.WARN,
-        description=text,
-        metadata={
-            "measured": dg.FloatMetadataValue(None if share is None else round(share, 4)),
-            "threshold": dg.MetadataValue.float(limits.max_stub_share),
-            "rule": dg.MetadataValue.text(
-                f"at most {limits.max_stub_share:.0%} of the edition's films are stubs"
-            ),
+    return _film_share_result(
+        "stub_share",
+        asset_key,
+        f"{festival} {year}",
+        share=measured.share,
+        threshold=limits.max_stub_share,
+        state="stubs",
+        describe=lambda share: (
+            f"{measured.stubs} of {measured.films} films are stubs ({share:.1%})."
+        ),
+        counts={
             "films": dg.MetadataValue.int(measured.films),
             "stubs": dg.MetadataValue.int(measured.stubs),
             "pending": dg.MetadataValue.int(measured.pending),
@@ -190,30 +182,51 @@ def pending_share_result(
     stub share, which counts only the films every source said it does not know."""
     limits = thresholds or EditionThresholds()
     measured = measure_stub_share(engine, festival, year, limits.sample_size)
-    share = measured.pending_share
-    passed = share is None or share <= limits.max_pending_share
-    edition = f"{festival} {year}"
-    text = (
-        f"{edition}: no film written yet."
-        if share is None
-        else f"{edition}: {measured.pending} of {measured.films} films are still pending "
-        f"({share:.1%}); the retry sensor re-runs the edition for them."
-    )
-    return dg.AssetCheckResult(
-        check_name="pending_share",
-        asset_key=asset_key,
-        passed=passed,
-        severity=dg.AssetCheckSeverity.WARN,
-        description=text,
-        metadata={
-            "measured": dg.FloatMetadataValue(None if share is None else round(share, 4)),
-            "threshold": dg.MetadataValue.float(limits.max_pending_share),
-            "rule": dg.MetadataValue.text(
-                f"at most {limits.max_pending_share:.0%} of the edition's films are pending"
-            ),
+    return _film_share_result(
+        "pending_share",
+        asset_key,
+        f"{festival} {year}",
+        share=measured.pending_share,
+        threshold=limits.max_pending_share,
+        state="pending",
+        describe=lambda share: (
+            f"{measured.pending} of {measured.films} films are still pending "
+            f"({share:.1%}); the retry sensor re-runs the edition for them."
+        ),
+        counts={
             "films": dg.MetadataValue.int(measured.films),
             "pending": dg.MetadataValue.int(measured.pending),
             "stubs": dg.MetadataValue.int(measured.stubs),
+        },
+    )
+
+
+def _film_share_result(
+    check_name: str,
+    asset_key: dg.AssetKey,
+    edition: str,
+    *,
+    share: float | None,
+    threshold: float,
+    state: str,
+    describe: Callable[[float], str],
+    counts: Mapping[str, dg.MetadataValue],
+) -> dg.AssetCheckResult:
+    """A WARN check on the share of the edition's films in one `state`: it passes while no
+    film is written yet or while the share stays at most `threshold`."""
+    return dg.AssetCheckResult(
+        check_name=check_name,
+        asset_key=asset_key,
+        passed=share is None or share <= threshold,
+        severity=dg.AssetCheckSeverity.WARN,
+        description=f"{edition}: " + ("no film written yet." if share is None else describe(share)),
+        metadata={
+            "measured": dg.FloatMetadataValue(None if share is None else round(share, 4)),
+            "threshold": dg.MetadataValue.float(threshold),
+            "rule": dg.MetadataValue.text(
+                f"at most {threshold:.0%} of the edition's films are {state}"
+            ),
+            **counts,
         },
     )
 

@@ -287,24 +287,22 @@ def record_enrichment(
     next day after a failure, which is no attempt; a bug of ours also flags the film)."""
     table = Movie.__table__
     where = table.c.id == placeholder.id
+    attempts = placeholder.placeholder_retry_count + 1
+    # What every attempt that settles the film writes: no further retry is due.
+    settled: dict[str, Any] = {
+        "needs_enrichment": False,
+        "next_tmdb_retry_at": None,
+        "last_enrichment_attempt": now,
+        "placeholder_retry_count": attempts,
+        "updated_at": now,
+    }
     if is_series(placeholder.title_type) and outcome.tmdb_tv_id is not None:
         # A series: TMDb's series id is all the enrichment can give it (its record comes
         # from OMDb or IMDb); stored, the series waits for no further retry.
         connection.execute(
-            update(table)
-            .where(where)
-            .values(
-                tmdb_tv_id=outcome.tmdb_tv_id,
-                needs_enrichment=False,
-                next_tmdb_retry_at=None,
-                last_enrichment_attempt=now,
-                placeholder_retry_count=placeholder.placeholder_retry_count + 1,
-                updated_at=now,
-            )
+            update(table).where(where).values(tmdb_tv_id=outcome.tmdb_tv_id, **settled)
         )
-        return EnrichmentResult(
-            placeholder.imdb_id, "series_settled", placeholder.placeholder_retry_count + 1
-        )
+        return EnrichmentResult(placeholder.imdb_id, "series_settled", attempts)
     if outcome.status is LookupStatus.FOUND and outcome.film is not None:
         connection.execute(
             update(table)
@@ -315,16 +313,10 @@ def record_enrichment(
                 data_source="tmdb",
                 lookup_confidence=outcome.confidence,
                 fallback_level=outcome.fallback_level,
-                needs_enrichment=False,
-                next_tmdb_retry_at=None,
-                last_enrichment_attempt=now,
-                placeholder_retry_count=placeholder.placeholder_retry_count + 1,
-                updated_at=now,
+                **settled,
             )
         )
-        return EnrichmentResult(
-            placeholder.imdb_id, "upgraded", placeholder.placeholder_retry_count + 1
-        )
+        return EnrichmentResult(placeholder.imdb_id, "upgraded", attempts)
     if outcome.status is LookupStatus.FAILED:
         ours = outcome.error_type == ErrorType.INTERNAL_ERROR
         values: dict[str, Any] = {
@@ -337,7 +329,6 @@ def record_enrichment(
         return EnrichmentResult(
             placeholder.imdb_id, "deferred", placeholder.placeholder_retry_count, ours
         )
-    attempts = placeholder.placeholder_retry_count + 1
     flag = attempts >= review_after
     values = {
         "placeholder_retry_count": attempts,

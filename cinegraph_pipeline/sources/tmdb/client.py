@@ -154,23 +154,9 @@ class TmdbClient(TrackedClient):
         confidence: float | None = None,
     ) -> TmdbMovie:
         """The full record in one call; `SourceError(not_found)` for an unknown id."""
-
-        def fetch() -> TmdbMovie:
-            reply = self._get(
-                Operation.DETAILS,
-                f"movie/{int(tmdb_id)}",
-                {"append_to_response": APPEND_TO_RESPONSE},
-            )
-            if reply.status != 200:
-                raise self._error(Operation.DETAILS, reply)
-            return parse_movie(reply.content)
-
-        return self._tracker.call(
-            source=Source.TMDB,
-            operation=Operation.DETAILS,
+        return self._movie(
+            str(int(tmdb_id)),
             target=str(tmdb_id),
-            fetch=fetch,
-            cost_per_response=self.options.cost_per_call_usd,
             memo_key=("details", int(tmdb_id)),
             fallback_level=fallback_level,
             confidence=confidence,
@@ -180,11 +166,28 @@ class TmdbClient(TrackedClient):
         """`/movie/{imdb_id}`: the full record of the TMDb movie carrying this IMDb id, in one
         call; `SourceError(not_found)` when no TMDb movie carries it (series never do)."""
         imdb_id = imdb_id.strip()
+        return self._movie(
+            quote(imdb_id, safe=""),
+            target=imdb_id,
+            memo_key=("details", imdb_id),
+            fallback_level=fallback_level,
+        )
+
+    def _movie(
+        self,
+        segment: str,
+        *,
+        target: str,
+        memo_key: tuple[Any, ...],
+        fallback_level: int | None,
+        confidence: float | None = None,
+    ) -> TmdbMovie:
+        """`/movie/{segment}` with the appended sub-records, tracked as one details call."""
 
         def fetch() -> TmdbMovie:
             reply = self._get(
                 Operation.DETAILS,
-                f"movie/{quote(imdb_id, safe='')}",
+                f"movie/{segment}",
                 {"append_to_response": APPEND_TO_RESPONSE},
             )
             if reply.status != 200:
@@ -194,11 +197,12 @@ class TmdbClient(TrackedClient):
         return self._tracker.call(
             source=Source.TMDB,
             operation=Operation.DETAILS,
-            target=imdb_id,
+            target=target,
             fetch=fetch,
             cost_per_response=self.options.cost_per_call_usd,
-            memo_key=("details", imdb_id),
+            memo_key=memo_key,
             fallback_level=fallback_level,
+            confidence=confidence,
         )
 
     def _get(self, operation: Operation, path: str, params: dict[str, Any]) -> HttpReply:
