@@ -14,6 +14,10 @@ from typing import Any
 import dagster as dg
 
 from cinegraph_pipeline import config
+from cinegraph_pipeline.assets.festival_import.state_io import (
+    EDITION_STATE_IO_MANAGER,
+    EditionStateIOManager,
+)
 from cinegraph_pipeline.sources.imdb.graphql_resource import ImdbGraphqlResource
 from cinegraph_pipeline.sources.imdb.resource import ImdbResource
 from cinegraph_pipeline.sources.omdb.resource import OmdbResource
@@ -26,8 +30,10 @@ def _from_env(name: str, default: Any = None) -> Any:
 
 
 def build_resources() -> dict[str, Any]:
+    database = DatabaseResource(url=_from_env(config.DATABASE_URL_VAR))
     return {
-        "database": DatabaseResource(url=_from_env(config.DATABASE_URL_VAR)),
+        "database": database,
+        EDITION_STATE_IO_MANAGER: EditionStateIOManager(database=database),
         "tmdb": TmdbResource(
             base_url=_from_env(config.TMDB_BASE_URL_VAR, config.DEFAULT_TMDB_BASE_URL),
         ),

@@ -192,3 +192,31 @@ class QuotaCounter(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), nullable=False, default=utcnow
     )
+
+
+class EditionStageState(Base):
+    """What one stage of an edition handed to the next, one row per film (the festival's
+    facts and the stage's outcome for it) plus one edition row (`imdb_id` ''): whatever the
+    next stage needs to resume, in the film database so that any step runs on any host."""
+
+    __tablename__ = "edition_stage_state"
+
+    festival: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stage: Mapped[str] = mapped_column(String(64), primary_key=True)
+    imdb_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    title: Mapped[str | None] = mapped_column(Text)
+    original_title: Mapped[str | None] = mapped_column(Text)
+    film_year: Mapped[int | None] = mapped_column(Integer)
+    title_type: Mapped[str | None] = mapped_column(String(32))
+    source: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str | None] = mapped_column(String(32))
+    level: Mapped[int | None] = mapped_column(Integer)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    candidates: Mapped[Any] = mapped_column(JsonType, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[Any] = mapped_column(JsonType, nullable=False)
+    written_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, default=utcnow
+    )

@@ -10,6 +10,7 @@ from cinegraph_pipeline.assets.festival_import.common import (
     edition_recorder,
     permanent_failure,
 )
+from cinegraph_pipeline.assets.festival_import.state_io import EDITION_STATE_IO_MANAGER
 from cinegraph_pipeline.health.summary import table
 from cinegraph_pipeline.imports.nominations import EditionNominations, edition_nominations
 from cinegraph_pipeline.partitions import edition_partitions
@@ -24,6 +25,7 @@ from cinegraph_pipeline.storage.resource import DatabaseResource
 @dg.asset(
     group_name=GROUP,
     partitions_def=edition_partitions,
+    io_manager_key=EDITION_STATE_IO_MANAGER,
     kinds={"imdb", "python"},
     pool="imdb",
     retry_policy=STAGE_RETRY_POLICY,

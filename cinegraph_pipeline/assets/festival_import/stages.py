@@ -20,6 +20,7 @@ from cinegraph_pipeline.assets.festival_import.common import (
     edition_recorder,
     permanent_failure,
 )
+from cinegraph_pipeline.assets.festival_import.state_io import EDITION_STATE_IO_MANAGER
 from cinegraph_pipeline.health.summary import table
 from cinegraph_pipeline.imports.nominations import EditionNominations
 from cinegraph_pipeline.imports.progress import (
@@ -182,6 +183,7 @@ def _stage_result(
 @dg.asset(
     group_name=GROUP,
     partitions_def=edition_partitions,
+    io_manager_key=EDITION_STATE_IO_MANAGER,
     kinds={"tmdb", "python"},
     pool="tmdb",
     retry_policy=STAGE_RETRY_POLICY,
@@ -219,6 +221,7 @@ def edition_tmdb_matches(
 @dg.asset(
     group_name=GROUP,
     partitions_def=edition_partitions,
+    io_manager_key=EDITION_STATE_IO_MANAGER,
     kinds={"omdb", "python"},
     pool="omdb",
     retry_policy=STAGE_RETRY_POLICY,
@@ -261,6 +264,7 @@ class _RejectedTitles:
 @dg.asset(
     group_name=GROUP,
     partitions_def=edition_partitions,
+    io_manager_key=EDITION_STATE_IO_MANAGER,
     kinds={"imdb", "python"},
     pool="imdb",
     retry_policy=STAGE_RETRY_POLICY,
@@ -323,6 +327,7 @@ def edition_imdb_matches(
 @dg.asset(
     group_name=GROUP,
     partitions_def=edition_partitions,
+    io_manager_key=EDITION_STATE_IO_MANAGER,
     kinds={"python"},
     retry_policy=STAGE_RETRY_POLICY,
 )

@@ -9,6 +9,7 @@ from cinegraph_pipeline.assets.festival_import.common import (
     edition_of,
     permanent_failure,
 )
+from cinegraph_pipeline.assets.festival_import.state_io import EDITION_STATE_IO_MANAGER
 from cinegraph_pipeline.checks.edition import edition_check_results, edition_check_specs
 from cinegraph_pipeline.health.summary import table
 from cinegraph_pipeline.imports.nominations import EditionNominations
@@ -33,6 +34,7 @@ class WriteConfig(dg.Config):
 @dg.asset(
     group_name=GROUP,
     partitions_def=edition_partitions,
+    io_manager_key=EDITION_STATE_IO_MANAGER,
     kinds={"sqlite", "postgres"},
     retry_policy=STAGE_RETRY_POLICY,
     check_specs=edition_check_specs(),
