@@ -249,6 +249,10 @@ def run_edition(spec: dict[str, Any]) -> dict[str, Any]:
     from sqlalchemy import select
 
     from cinegraph_pipeline.assets.festival_import.stages import StageConfig, TmdbStageConfig
+    from cinegraph_pipeline.assets.festival_import.state_io import (
+        EDITION_STATE_IO_MANAGER,
+        EditionStateIOManager,
+    )
     from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
     from cinegraph_pipeline.sources.imdb.graphql_resource import ImdbGraphqlResource
     from cinegraph_pipeline.sources.imdb.resource import ImdbResource
@@ -294,6 +298,7 @@ def run_edition(spec: dict[str, Any]) -> dict[str, Any]:
                 "imdb": imdb,
                 "imdb_graphql": imdb_graphql,
                 "database": database,
+                EDITION_STATE_IO_MANAGER: EditionStateIOManager(database=database),
             },
             instance=instance,
             run_config=run_config,

@@ -23,6 +23,10 @@ from cinegraph_pipeline.assets.festival_import.common import (
     RETRY_ATTEMPT_TAG,
     give_up_run_config,
 )
+from cinegraph_pipeline.assets.festival_import.state_io import (
+    EDITION_STATE_IO_MANAGER,
+    EditionStateIOManager,
+)
 from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
 from cinegraph_pipeline.imports.nominations import edition_nominations
 from cinegraph_pipeline.partitions import parse_edition
@@ -67,6 +71,7 @@ def fast_resources(
         "requests_per_second": 0.0,
         "cache_dir": str(cache_dir),
     }
+    database = DatabaseResource(url=database_url)
     return {
         "tmdb": TmdbResource(
             api_key=env.get(config.TMDB_API_KEY_VAR),
@@ -92,7 +97,8 @@ def fast_resources(
             base_url=env[config.IMDB_GRAPHQL_URL_VAR],
             **{**common, **per_source.get("imdb_graphql", {})},
         ),
-        "database": DatabaseResource(url=database_url),
+        "database": database,
+        EDITION_STATE_IO_MANAGER: EditionStateIOManager(database=database),
     }
 
 

@@ -26,6 +26,10 @@ import pytest
 from sqlalchemy import MetaData, create_engine, select
 
 from cinegraph_pipeline import config
+from cinegraph_pipeline.assets.festival_import.state_io import (
+    EDITION_STATE_IO_MANAGER,
+    EditionStateIOManager,
+)
 from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
 from cinegraph_pipeline.sandbox import Faults, SandboxConfig, SandboxServer
 from cinegraph_pipeline.sources.imdb.graphql_resource import ImdbGraphqlResource
@@ -70,6 +74,7 @@ def _env_resources() -> dict[str, Any]:
             base_url=dg.EnvVar(config.IMDB_GRAPHQL_URL_VAR), **FAST
         ),
         "database": DatabaseResource(),
+        EDITION_STATE_IO_MANAGER: EditionStateIOManager(database=DatabaseResource()),
     }
 
 
