@@ -21,6 +21,7 @@ setup(
         "dagster-webserver==1.13.27",
         "dagster-postgres==0.29.27",
         "dagster-celery==0.29.27",
+        "redis==8.1.0",  # the Celery executor's Redis broker (kombu's redis transport)
         "dagster-k8s==0.29.27",
         "SQLAlchemy==2.1.9",
         "alembic==1.20.1",

@@ -156,6 +156,13 @@ class ReclaimingExecutor(dg.Executor):
         self._inner = inner
         self._in_process = in_process
 
+    def __getattr__(self, name: str) -> Any:
+        # Executors' loops read their own settings off the run's executor (the Celery loop
+        # calls `app_args()`): they are the chosen executor's.
+        if name == "_inner":
+            raise AttributeError(name)
+        return getattr(self._inner, name)
+
     @property
     def retries(self) -> Any:
         return self._inner.retries
