@@ -29,6 +29,7 @@ SERIES = FilmQuery("tt0000002", "Top of the Lake", None, 2013, "tvMiniSeries")
 UNKNOWN = FilmQuery("tt0000003", "Nobody Knows", None, None, None)
 DEFERRED = FilmQuery("tt0000004", "Holy Motors", None, 2012, "movie")
 KEPT = FilmQuery("tt0000005", "Already Stored", None, 2011, "movie")
+QUOTA = FilmQuery("tt0000006", "Passed Over", None, 2012, "movie")  # OMDb's quota spent
 
 FILM = FilmData(
     imdb_id=FOUND.imdb_id,
@@ -68,7 +69,7 @@ def nominations() -> EditionNominations:
         "cannes",
         2012,
         (row, {**row, "film_imdb_id": "", "film_title": "", "winner": False, "notes": "x"}),
-        (FOUND, SERIES, UNKNOWN, DEFERRED, KEPT),
+        (FOUND, SERIES, UNKNOWN, DEFERRED, KEPT, QUOTA),
     )
 
 
@@ -104,9 +105,32 @@ def progress() -> EditionProgress:
             ),
         ),
         KEPT.imdb_id: FilmProgress(KEPT),
+        QUOTA.imdb_id: FilmProgress(
+            QUOTA,
+            (
+                _attempt(Source.TMDB, not_found),
+                _attempt(
+                    Source.OMDB,
+                    LookupOutcome(
+                        LookupStatus.SKIPPED, error_type="quota_exhausted", error_message="spent"
+                    ),
+                ),
+            ),
+        ),
     }
     stats = StageStats(
-        "tmdb", 4, 1, 2, 1, {3: 1}, {"rate_limit": 1}, 1.25, 9, 0.0, metric_rows_lost=2
+        source="tmdb",
+        tried=4,
+        resolved=1,
+        passed_on=2,
+        passed_on_quota=1,
+        deferred=1,
+        by_level={3: 1},
+        errors={"rate_limit": 1},
+        seconds=1.25,
+        calls=9,
+        cost_usd=0.0,
+        metric_rows_lost=2,
     )
     return EditionProgress(
         "cannes", 2012, films, frozenset({KEPT.imdb_id}), (stats, StageStats("omdb"))
@@ -160,7 +184,7 @@ def test_film_rows_carry_facts_and_outcomes(migrated_engine: Engine) -> None:
         save_stage(conn, "cannes", 2012, "edition_tmdb_matches", progress())
         # Saving again replaces the stage's rows: nothing of the earlier value is left.
         written = save_stage(conn, "cannes", 2012, "edition_tmdb_matches", progress())
-    assert written == 5
+    assert written == 6
     with migrated_engine.connect() as conn:
         edition, *films = stage_rows(conn, "cannes", 2012, "edition_tmdb_matches")
     assert edition.imdb_id == ""
@@ -183,3 +207,4 @@ def test_film_rows_carry_facts_and_outcomes(migrated_engine: Engine) -> None:
     assert by_id[DEFERRED.imdb_id].error == "rate_limit: 429"
     assert by_id[UNKNOWN.imdb_id].source == "imdb"
     assert by_id[KEPT.imdb_id].status is None
+    assert (by_id[QUOTA.imdb_id].source, by_id[QUOTA.imdb_id].status) == ("omdb", "skipped")
