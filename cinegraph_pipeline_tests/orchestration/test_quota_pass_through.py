@@ -11,6 +11,10 @@ import dagster as dg
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from cinegraph_pipeline.assets.festival_import.state_io import (
+    EDITION_STATE_IO_MANAGER,
+    EditionStateIOManager,
+)
 from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
 from cinegraph_pipeline.sandbox import Difficulty, Faults, SandboxConfig, SandboxServer
 from cinegraph_pipeline.sandbox.settings import SyntheticEdition
@@ -54,6 +58,9 @@ def test_films_past_omdbs_quota_go_on_to_imdb_in_the_same_run(
             "imdb": ImdbResource(base_url=env["IMDB_BASE_URL"], **common),
             "imdb_graphql": ImdbGraphqlResource(base_url=env["IMDB_GRAPHQL_URL"]),
             "database": DatabaseResource(url=sqlite_url),
+            EDITION_STATE_IO_MANAGER: EditionStateIOManager(
+                database=DatabaseResource(url=sqlite_url)
+            ),
         }
         result = dg.materialize(
             FESTIVAL_IMPORT_ASSETS,

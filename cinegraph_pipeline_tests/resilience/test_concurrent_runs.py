@@ -13,6 +13,7 @@ import dagster as dg
 import pytest
 from sqlalchemy import Engine
 
+from cinegraph_pipeline.assets.festival_import.state_io import EDITION_STATE_IO_MANAGER
 from cinegraph_pipeline.definitions import FESTIVAL_IMPORT_ASSETS
 from cinegraph_pipeline.imports.nominations import EditionNominations
 from cinegraph_pipeline.imports.progress import ConcludedEdition
@@ -112,7 +113,8 @@ def test_writes_of_one_edition_released_at_once_store_everything_once(
         staged = dg.materialize_to_memory(
             [a for a in FESTIVAL_IMPORT_ASSETS if a.key != dg.AssetKey("edition_write")],
             partition_key=PARTITION,
-            resources=resources,
+            # In memory: every IO manager key is materialize_to_memory's own.
+            resources={k: v for k, v in resources.items() if k != EDITION_STATE_IO_MANAGER},
         )
     nominations = staged.asset_value("edition_nominations_scraped")
     concluded = staged.asset_value("edition_stubs")
