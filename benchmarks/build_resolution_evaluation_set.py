@@ -1,9 +1,10 @@
 """Rebuilds the labeled evaluation set of the resolution engine from the real film data.
 
-    python benchmarks/build_resolution_evaluation_set.py --data ../shared/data [--out PATH]
+    python benchmarks/build_resolution_evaluation_set.py --data DATA_DIR [--out PATH]
 
-Inputs (see `../shared/data/SOURCES.md`): `gt_cannes/films.csv` (Cannes competition films with
-English and original titles, MIT) and `wikidata_films/films_wikidata_cc0.csv` (17,470 films,
+Inputs (under DATA_DIR, the real film data set): `gt_cannes/films.csv` (Cannes competition
+films with English
+and original titles, MIT) and `wikidata_films/films_wikidata_cc0.csv` (17,470 films,
 CC0). The output is deterministic (fixed seed, sorted inputs): running the script twice gives
 the same bytes, and a test checks the shipped file against a fresh build.
 
@@ -671,7 +672,7 @@ def dump(evaluation_set: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--data", type=Path, required=True, help="the real film data (e.g. ../shared/data)"
+        "--data", type=Path, required=True, help="the directory of the real film data set"
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args(argv)

@@ -1,8 +1,8 @@
-"""Regenerates the sandbox's shipped data from the project's real film data (`--source`, in
-this workplace `../shared/data`): editions from the Kometa IMDb-awards export, titles and facts
-from rstudio/gt's Cannes table and Wikidata.
+"""Regenerates the sandbox's shipped data from the real film data set (`--source`): editions
+from the Kometa IMDb-awards export, titles and facts from rstudio/gt's Cannes table and
+Wikidata.
 
-    python -m cinegraph_pipeline.sandbox.build_data --source ../shared/data [--first 2010]
+    python -m cinegraph_pipeline.sandbox.build_data --source DATA_DIR [--first 2010]
 
 - `data/films.csv`, `data/nominations.csv`: the Cannes editions `--first`..`--last`.
 - `data/events_films.csv.gz`, `data/events_nominations.csv.gz`: the editions from 2000 on of
@@ -89,7 +89,7 @@ class FilmRow:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--source", type=Path, required=True, help="the real film data (e.g. ../shared/data)"
+        "--source", type=Path, required=True, help="the directory of the real film data set"
     )
     parser.add_argument("--out", type=Path, default=DATA_DIR)
     parser.add_argument("--first", type=int, default=2010, help="first Cannes edition")
