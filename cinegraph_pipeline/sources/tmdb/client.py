@@ -5,7 +5,7 @@ row."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
@@ -18,6 +18,8 @@ from ..parsing import load_json
 from ..records import TmdbMovie, TmdbSearchHit
 from ..tracking import Recorder
 from .parse import error_from_body, parse_find, parse_find_tv, parse_movie, parse_search
+
+_Item = TypeVar("_Item")
 
 APPEND_TO_RESPONSE = "credits,external_ids,alternative_titles,release_dates"
 MISSING_CREDENTIALS = "no TMDb credentials: set TMDB_API_KEY or TMDB_API_TOKEN"
@@ -66,10 +68,7 @@ class TmdbClient(TrackedClient):
         imdb_id = imdb_id.strip()
 
         def fetch() -> list[TmdbSearchHit]:
-            reply = self._get(
-                Operation.FIND, f"find/{quote(imdb_id, safe='')}", {"external_source": "imdb_id"}
-            )
-            return self._or_empty(Operation.FIND, reply, parse_find)
+            return self._or_empty(Operation.FIND, self._find(imdb_id), parse_find)
 
         return self._tracker.call(
             source=Source.TMDB,
@@ -87,15 +86,7 @@ class TmdbClient(TrackedClient):
         imdb_id = imdb_id.strip()
 
         def fetch() -> list[int]:
-            reply = self._get(
-                Operation.FIND, f"find/{quote(imdb_id, safe='')}", {"external_source": "imdb_id"}
-            )
-            if reply.status == 200:
-                return parse_find_tv(reply.content)
-            error = self._error(Operation.FIND, reply)
-            if error.error_type is ErrorType.NOT_FOUND:
-                return []
-            raise error
+            return self._or_empty(Operation.FIND, self._find(imdb_id), parse_find_tv)
 
         return self._tracker.call(
             source=Source.TMDB,
@@ -217,12 +208,15 @@ class TmdbClient(TrackedClient):
             "GET", join_url(self.base_url, path), operation=operation, params=query
         )
 
+    def _find(self, imdb_id: str) -> HttpReply:
+        return self._get(
+            Operation.FIND, f"find/{quote(imdb_id, safe='')}", {"external_source": "imdb_id"}
+        )
+
     def _or_empty(
-        self,
-        operation: Operation,
-        reply: HttpReply,
-        parse: Callable[[bytes], list[TmdbSearchHit]],
-    ) -> list[TmdbSearchHit]:
+        self, operation: Operation, reply: HttpReply, parse: Callable[[bytes], list[_Item]]
+    ) -> list[_Item]:
+        """The parsed answer; `[]` when TMDb answers not found; any other error raised."""
         if reply.status == 200:
             return parse(reply.content)
         error = self._error(operation, reply)
